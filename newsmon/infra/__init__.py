@@ -1,0 +1,1 @@
+"""Local Kafka and Elasticsearch, started without Docker."""

@@ -1,0 +1,1 @@
+"""Operations: consumer lag, metrics, health."""
