@@ -33,7 +33,9 @@ class RawArticle(Contract):
         default="page",
         description="'page' when extracted from the article page, 'feed_summary' when the page could not be fetched",
     )
-    fetch_error: str | None = Field(default=None, description="Why the page was not used, when text_origin is feed_summary")
+    fetch_error: str | None = Field(
+        default=None, description="Why the page was not used, when text_origin is feed_summary"
+    )
 
 
 class EnrichedArticle(RawArticle):

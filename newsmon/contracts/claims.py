@@ -10,7 +10,7 @@ from pydantic import Field
 from newsmon.contracts.base import AwareDatetime, Contract
 from newsmon.contracts.places import Evidence, Place
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 Predicate = Literal[
     "captured",
@@ -76,7 +76,9 @@ class Claim(Contract):
     actor: str | None = Field(default=None, description="Side that holds / does it (RU, UA, ...)")
     attributed_to: Attribution
     modality: Modality = "asserted"
-    about: AwareDatetime | None = Field(default=None, description="The time the claim is about, when the text gives one")
+    about: AwareDatetime | None = Field(
+        default=None, description="The time the claim is about, when the text gives one"
+    )
     about_text: str | None = Field(default=None, description="The words that gave the time, e.g. 'on Monday'")
     distance_km: float | None = Field(default=None, description="For advancing_toward: distance left, if given")
     evidence: Evidence

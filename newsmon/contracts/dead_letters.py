@@ -16,7 +16,9 @@ class DeadLetter(Contract):
     schema_version: Literal[1] = SCHEMA_VERSION
     id: str = Field(description="hash(service, stage, source key or URL, reason kind)")
     service: Service
-    stage: str = Field(description="Where it failed: fetch_feed, parse_feed, fetch_article, decode, index, deliver, ...")
+    stage: str = Field(
+        description="Where it failed: fetch_feed, parse_feed, fetch_article, decode, index, deliver, ..."
+    )
     error_kind: str = Field(description="Short machine-readable category, e.g. timeout, too_large, http_404")
     reason: str = Field(description="Human-readable explanation")
     occurred_at: AwareDatetime
