@@ -1,0 +1,1 @@
+"""Load generation, the end-to-end benchmark and the fault suite."""
