@@ -14,6 +14,7 @@ from newsmon.contracts.claims import (
     StorySignature,
 )
 from newsmon.contracts.dead_letters import DeadLetter
+from newsmon.contracts.deliveries import PlaceSilence, WebhookDelivery
 from newsmon.contracts.feeds import FeedState
 from newsmon.contracts.places import Actor, Evidence, Place, PlaceMention
 from newsmon.contracts.topics import TOPICS, Topic, place_record_adapter, topic_named
@@ -38,6 +39,7 @@ __all__ = [
     "NumericFact",
     "Place",
     "PlaceMention",
+    "PlaceSilence",
     "Predicate",
     "RawArticle",
     "Severity",
@@ -45,6 +47,7 @@ __all__ = [
     "SideSource",
     "StorySignature",
     "Topic",
+    "WebhookDelivery",
     "place_record_adapter",
     "topic_named",
 ]

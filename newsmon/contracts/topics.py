@@ -11,6 +11,7 @@ from newsmon.contracts.alerts import AlertEvent
 from newsmon.contracts.articles import EnrichedArticle, RawArticle
 from newsmon.contracts.claims import Claim, NumericFact
 from newsmon.contracts.dead_letters import DeadLetter
+from newsmon.contracts.deliveries import PlaceSilence, WebhookDelivery
 from newsmon.contracts.feeds import FeedState
 
 PlaceRecord = Annotated[Claim | NumericFact, Field(discriminator="type")]
@@ -41,8 +42,19 @@ ARTICLES_ENRICHED = Topic("articles.enriched", EnrichedArticle, "article id", 6,
 CLAIMS_BY_PLACE = Topic("claims.by-place", (Claim, NumericFact), "place id (geonames id)", 6, 90 * DAY_MS)
 ALERTS = Topic("alerts", AlertEvent, "alert id", 3, 365 * DAY_MS)
 DLQ = Topic("dlq", DeadLetter, "source key", 3, 30 * DAY_MS)
+WEBHOOK_DELIVERIES = Topic("webhooks.deliveries", WebhookDelivery, "subscriber:event id", 3, -1, compacted=True)
+ALERT_SILENCES = Topic("alerts.silences", PlaceSilence, "place id (or name:<name>)", 1, -1, compacted=True)
 
-TOPICS: tuple[Topic, ...] = (FEEDS_STATE, ARTICLES_RAW, ARTICLES_ENRICHED, CLAIMS_BY_PLACE, ALERTS, DLQ)
+TOPICS: tuple[Topic, ...] = (
+    FEEDS_STATE,
+    ARTICLES_RAW,
+    ARTICLES_ENRICHED,
+    CLAIMS_BY_PLACE,
+    ALERTS,
+    DLQ,
+    WEBHOOK_DELIVERIES,
+    ALERT_SILENCES,
+)
 
 
 def topic_named(name: str) -> Topic:

@@ -1,0 +1,67 @@
+"""Watching the outputs of a run: when each article's alert and document appeared."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+
+from elasticsearch import AsyncElasticsearch
+
+from newsmon.contracts import AlertEvent
+from newsmon.kafka import consumer, decode
+from newsmon.settings import KafkaSettings
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Observations:
+    produced_at: dict[str, float] = field(default_factory=dict)
+    alerted_at: dict[str, float] = field(default_factory=dict)
+    searchable_at: dict[str, float] = field(default_factory=dict)
+    alert_events: dict[str, int] = field(default_factory=dict)
+
+    def alert_latencies(self) -> list[float]:
+        return [t - self.produced_at[a] for a, t in self.alerted_at.items() if a in self.produced_at]
+
+    def search_latencies(self) -> list[float]:
+        return [t - self.produced_at[a] for a, t in self.searchable_at.items() if a in self.produced_at]
+
+
+async def watch_alerts(kafka: KafkaSettings, seen: Observations, stop: asyncio.Event) -> None:
+    """Record the first alert event each article caused; count events by id to detect duplicates."""
+    async with consumer(kafka, group=None, topics=["alerts"], auto_offset_reset="earliest") as alerts:
+        while not stop.is_set():
+            batches = await alerts.getmany(timeout_ms=100)
+            now = time.monotonic()
+            for records in batches.values():
+                for record in records:
+                    event: AlertEvent = decode(AlertEvent, record.value)
+                    seen.alert_events[event.id] = seen.alert_events.get(event.id, 0) + 1
+                    if event.cause_article_id and event.cause_article_id not in seen.alerted_at:
+                        seen.alerted_at[event.cause_article_id] = now
+
+
+async def watch_documents(
+    es: AsyncElasticsearch, index: str, seen: Observations, stop: asyncio.Event, interval: float = 0.1
+) -> None:
+    """Poll Elasticsearch for the produced articles that are not yet searchable."""
+    while not stop.is_set():
+        pending = [a for a in seen.produced_at if a not in seen.searchable_at][:2000]
+        if pending:
+            with contextlib.suppress(Exception):
+                found = await es.search(
+                    index=index, query={"ids": {"values": pending}}, source=False, size=len(pending)
+                )
+                now = time.monotonic()
+                for hit in found["hits"]["hits"]:
+                    seen.searchable_at.setdefault(hit["_id"], now)
+        await asyncio.sleep(interval)

@@ -1,0 +1,197 @@
+"""The alerter as a faust-streaming app: ``claims.by-place`` → per-place state table → ``alerts``.
+
+The agent is thin: decode, load the place's state from the table, call the pure lifecycle, send the events, store
+the state. The table lives in memory and is backed by its changelog topic, so a restarted or rebalanced worker
+rebuilds every place's state from Kafka before it processes the next claim. Event ids are deterministic, so a
+claim processed twice (after a crash between send and commit) yields the same event id twice, never a new alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+from pydantic import BaseModel
+
+from newsmon.contracts import AlertEvent, place_record_adapter
+from newsmon.contracts.topics import ALERTS, CLAIMS_BY_PLACE, DLQ, Topic
+from newsmon.errors import PoisonError
+from newsmon.kafka import DeadLetterPublisher, Headers, connection_options, decode
+from services.alerter import codec
+from services.alerter.embedded import place_key
+from services.alerter.lifecycle import empty_state, process
+from services.alerter.rules import RuleConfig
+from services.alerter.settings import AlerterSettings
+from services.alerter.state import PlaceState
+
+logger = logging.getLogger(__name__)
+
+TABLE_NAME = "place-state"
+
+
+class FaustPublisher:
+    """``newsmon.kafka.Publisher`` on faust's own producer: returns once the broker acknowledged the record."""
+
+    def __init__(self, app: faust.App, settings: AlerterSettings, value_serializer: str) -> None:
+        self._app = app
+        self._settings = settings
+        self._serializer = value_serializer
+        self._topics: dict[str, Any] = {}
+
+    def _topic(self, name: str) -> Any:
+        if name not in self._topics:
+            self._topics[name] = self._app.topic(
+                self._settings.kafka.topic(name), key_serializer="raw", value_serializer=self._serializer
+            )
+        return self._topics[name]
+
+    async def publish(self, topic: str, key: str, value: BaseModel, headers: Headers = ()) -> None:
+        pending = await self._topic(topic).send(key=key.encode("utf-8"), value=value, headers=list(headers))
+        await pending
+
+
+@dataclass
+class AlerterCounters:
+    records: int = 0
+    events: int = 0
+    dead_letters: int = 0
+    by_event: dict[str, int] = field(default_factory=dict)
+
+
+class ClaimHandler:
+    """What the agent does with one record; separate from faust's loop so its steps read top to bottom."""
+
+    def __init__(self, table: Any, publisher: FaustPublisher, config: RuleConfig) -> None:
+        self._table = table
+        self._publisher = publisher
+        self._dead_letters = DeadLetterPublisher(publisher, "alerter")
+        self._config = config
+        self.counters = AlerterCounters()
+
+    async def handle(self, message: Any) -> list[AlertEvent]:
+        self.counters.records += 1
+        try:
+            record = decode(place_record_adapter, message.value)
+        except PoisonError as exc:
+            await self._dead_letter(message, exc.kind, str(exc), "decode")
+            return []
+        key: bytes = message.key or place_key(record).encode("utf-8")
+        state: PlaceState | None = self._table.get(key)
+        try:
+            new_state, events = process(state or empty_state(key.decode("utf-8")), record, self._config)
+        except Exception as exc:  # a record the rules cannot handle must not stop every other place
+            logger.exception("rules failed on %s at %s:%s", record.id, message.topic, message.offset)
+            await self._dead_letter(message, "rule_error", f"{type(exc).__name__}: {exc}", "rules")
+            return []
+        for event in events:
+            await self._publisher.publish(
+                ALERTS.name, event.alert.id, event, headers=[("newsmon-alert-id", event.alert.id.encode())]
+            )
+            self.counters.events += 1
+            self.counters.by_event[event.event] = self.counters.by_event.get(event.event, 0) + 1
+            logger.info("%s %s v%d: %s", event.event, event.alert.id, event.alert.version, event.alert.summary)
+        if new_state is not state:
+            self._table[key] = new_state
+        return events
+
+    async def _dead_letter(self, message: Any, kind: str, reason: str, stage: str) -> None:
+        self.counters.dead_letters += 1
+        await self._dead_letters.publish(stage=stage, error_kind=kind, reason=reason, record=message)
+
+
+def free_port(host: str) -> int:
+    """A port nobody listens on right now (faust refuses port 0, so "any port" is chosen here)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def build_app(settings: AlerterSettings) -> tuple[faust.App, ClaimHandler]:
+    """The faust app with its table and agent, configured from settings (topic prefix applied everywhere)."""
+    section = settings.alerter
+    serializer = codec.register()
+    app = faust.App(
+        f"{settings.kafka.topic_prefix}{section.app_id}",
+        broker=[f"kafka://{host.strip()}" for host in settings.kafka.bootstrap.split(",")],
+        broker_client_id=f"{settings.kafka.client_id}-alerter",
+        store="memory://",
+        topic_partitions=section.table_partitions,
+        topic_replication_factor=section.replication_factor,
+        web_host=section.web_host,
+        web_bind=section.web_host,
+        web_port=section.web_port or free_port(section.web_host),
+        datadir=str(section.data_dir),
+        consumer_auto_offset_reset="earliest",
+        key_serializer="raw",
+        value_serializer="raw",
+        producer_acks=-1,
+        autodiscover=False,
+    )
+    # faust derives a table's codec from faust Record types only; PlaceState is pydantic, so the codec is named
+    # for both the changelog topic (read on recovery) and the table's own writes.
+    changelog = app.topic(
+        f"{app.conf.id}-{TABLE_NAME}-changelog",
+        key_type=bytes,
+        key_serializer="raw",
+        value_serializer=serializer,
+        partitions=section.table_partitions,
+        compacting=True,
+        deleting=False,
+        acks=False,
+        internal=True,
+        maxsize=131_072,
+        allow_empty=True,
+    )
+    table = app.Table(
+        TABLE_NAME, default=None, partitions=section.table_partitions, key_type=bytes, changelog_topic=changelog
+    )
+    table.value_serializer = serializer
+    claims_topic = app.topic(settings.kafka.topic(CLAIMS_BY_PLACE.name), key_serializer="raw", value_serializer="raw")
+    handler = ClaimHandler(table, FaustPublisher(app, settings, serializer), section.rule_config())
+
+    @app.agent(claims_topic, name="alerter")
+    async def alerter(stream: Any) -> None:
+        async for event in stream.events():
+            await handler.handle(event.message)
+
+    return app, handler
+
+
+async def ensure_topics(settings: AlerterSettings, topics: Iterable[Topic] = (CLAIMS_BY_PLACE, ALERTS, DLQ)) -> None:
+    """Create the topics the alerter reads and writes when they are missing (as the topic table describes them)."""
+    admin = AIOKafkaAdminClient(**connection_options(settings.kafka), client_id=f"{settings.kafka.client_id}-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                settings.kafka.topic(topic.name),
+                topic.partitions,
+                settings.alerter.replication_factor,
+                topic_configs=topic.config,
+            )
+            for topic in topics
+            if settings.kafka.topic(topic.name) not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except KafkaError as exc:  # another process may have created them meanwhile
+                logger.debug("create_topics: %s", exc)
+    finally:
+        await admin.close()
+
+
+def run_worker(settings: AlerterSettings) -> None:
+    """Run the worker until SIGTERM/SIGINT (faust's Worker owns the event loop)."""
+    asyncio.run(ensure_topics(settings))
+    app, _ = build_app(settings)
+    worker = faust.Worker(app, loglevel=settings.logging.level.lower(), quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()

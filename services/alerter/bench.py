@@ -1,0 +1,161 @@
+"""Benchmarks of the alerter: claims per second through the pure rules, and through the faust worker on Kafka.
+
+``python -m services.alerter.bench rules`` and ``python -m services.alerter.bench faust`` (the latter needs the
+broker named by ``NEWSMON_KAFKA__BOOTSTRAP`` and starts ``newsmon alert`` as a separate process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from newsmon.contracts import AlertEvent, Claim
+from newsmon.settings import KafkaSettings
+from services.alerter.embedded import EmbeddedAlerter
+from services.alerter.samples import MONDAY, RU_MOD, UA_MILITARY, article, claim, hours, place
+from services.alerter.settings import AlerterSettings
+
+
+def workload(claims: int, places: int) -> list[Claim]:
+    """Alternating RU capture claims and UA answers, each from its own article, spread over ``places``: every
+    claim after the first two at a place opens or updates an alert (the expensive path)."""
+    records = []
+    for n in range(claims):
+        where = place(f"Town {n % places}", 1_000_000 + n % places)
+        at = article(f"https://bench.example/{n}", f"Outlet {n % 7}", published=MONDAY + hours(n / places))
+        if n // places % 2 == 0:
+            records.append(claim("captured", RU_MOD, at=at, where=where, actor="RU", about=MONDAY))
+        else:
+            records.append(claim("contested", UA_MILITARY, at=at, where=where, about=MONDAY + hours(1)))
+    return records
+
+
+@dataclass(frozen=True)
+class RulesResult:
+    claims: int
+    places: int
+    seconds: float
+    events: int
+
+    @property
+    def per_second(self) -> float:
+        return self.claims / self.seconds
+
+
+def bench_rules(claims: int = 20_000, places: int = 200) -> RulesResult:
+    records = workload(claims, places)
+    alerter = EmbeddedAlerter()
+    started = time.perf_counter()
+    events = sum(len(alerter.process(record)) for record in records)
+    return RulesResult(claims, places, time.perf_counter() - started, events)
+
+
+@dataclass(frozen=True)
+class FaustResult:
+    claims: int
+    places: int
+    seconds: float
+    events: int
+    latency_p50_ms: float
+    latency_p99_ms: float
+
+    @property
+    def per_second(self) -> float:
+        return self.claims / self.seconds
+
+
+async def bench_faust(bootstrap: str, claims: int = 5_000, places: int = 100) -> FaustResult:
+    """Produce claims to a fresh prefix while the worker runs; time from produce to the event on ``alerts``."""
+    from newsmon.kafka import consumer, producer
+    from services.alerter.app import ensure_topics
+
+    prefix = f"bench-{uuid.uuid4().hex[:8]}."
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = AlerterSettings(
+            kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix), alerter={"data_dir": Path(data_dir)}
+        )
+        await ensure_topics(settings)
+        env = dict(os.environ, NEWSMON_KAFKA__BOOTSTRAP=bootstrap, NEWSMON_KAFKA__TOPIC_PREFIX=prefix)
+        env["NEWSMON_ALERTER__DATA_DIR"] = data_dir
+        env["NEWSMON_LOGGING__LEVEL"] = "WARNING"
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).with_name("newsmon")), "alert"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            records = workload(claims, places)
+            sent_at: dict[str, float] = {}
+            latencies: list[float] = []
+            events = 0
+            async with consumer(settings.kafka, group=None, topics=["alerts"]) as alerts:
+                # Warm-up: wait until the worker has joined and answers one dispute.
+                async with producer(settings.kafka) as client:
+                    topic = settings.kafka.topic("claims.by-place")
+                    warm = workload(2, 1)
+                    warm = [c.model_copy(update={"place": place("Warm", 999)}) for c in warm]
+                    for record in warm:
+                        await client.send_and_wait(topic, record.to_json_bytes(), key=record.place.id.encode())
+                    while not any((await alerts.getmany(timeout_ms=1000)).values()):
+                        pass
+                    started = time.perf_counter()
+                    for record in records:
+                        sent_at[record.article.article_id] = time.perf_counter()
+                        await client.send(topic, record.to_json_bytes(), key=record.place.id.encode())
+                    await client.flush()
+                expected = claims - places  # the first claim at each place raises nothing
+                deadline = time.perf_counter() + 600
+                last = started
+                while events < expected and time.perf_counter() < deadline:
+                    batch = await alerts.getmany(timeout_ms=2000, max_records=2000)
+                    now = time.perf_counter()
+                    for partition_records in batch.values():
+                        for message in partition_records:
+                            event = AlertEvent.model_validate_json(message.value or b"")
+                            cause = event.cause_article_id or ""
+                            if cause in sent_at:
+                                latencies.append((now - sent_at[cause]) * 1000)
+                                events += 1
+                                last = now
+            latencies.sort()
+            return FaustResult(
+                claims,
+                places,
+                last - started,
+                events,
+                statistics.median(latencies) if latencies else float("nan"),
+                latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan"),
+            )
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def main() -> None:
+    which = sys.argv[1] if len(sys.argv) > 1 else "rules"
+    if which == "rules":
+        result = bench_rules()
+        print(json.dumps({**asdict(result), "claims_per_second": round(result.per_second)}))
+    else:
+        bootstrap = os.environ.get("NEWSMON_KAFKA__BOOTSTRAP", "127.0.0.1:9092")
+        claims = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
+        faust_result = asyncio.run(bench_faust(bootstrap, claims=claims))
+        print(json.dumps({**asdict(faust_result), "claims_per_second": round(faust_result.per_second)}))
+
+
+if __name__ == "__main__":
+    main()

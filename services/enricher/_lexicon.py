@@ -1,0 +1,134 @@
+"""General knowledge the actor finder starts from: states, their names and metonyms, well-known institutions,
+outlets and leaders. Nothing here is keyed to particular articles; extend the tables freely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsmon.contracts.places import ActorKind
+
+
+@dataclass(frozen=True, slots=True)
+class StateEntry:
+    names: tuple[str, ...]
+    demonyms: tuple[str, ...]
+    metonyms: tuple[str, ...] = ()
+
+
+STATES: dict[str, StateEntry] = {
+    "RU": StateEntry(("Russia", "the Russian Federation"), ("Russian", "Russia-backed"), ("Moscow", "the Kremlin", "Kremlin")),
+    "UA": StateEntry(("Ukraine",), ("Ukrainian",), ("Kyiv", "Kiev")),
+    "US": StateEntry(("the United States", "the U.S.", "the US", "America"), ("American", "U.S.", "US"),
+                     ("Washington", "the White House", "the Pentagon")),
+    "BY": StateEntry(("Belarus",), ("Belarusian",), ("Minsk",)),
+    "KP": StateEntry(("North Korea",), ("North Korean",), ("Pyongyang",)),
+    "CN": StateEntry(("China",), ("Chinese",), ("Beijing",)),
+    "GB": StateEntry(("Britain", "the United Kingdom", "the UK", "the U.K."), ("British",), ("London", "Downing Street")),
+    "FR": StateEntry(("France",), ("French",), ("Paris", "the Elysee")),
+    "DE": StateEntry(("Germany",), ("German",), ("Berlin",)),
+    "PL": StateEntry(("Poland",), ("Polish",), ("Warsaw",)),
+    "IR": StateEntry(("Iran",), ("Iranian",), ("Tehran",)),
+    "IL": StateEntry(("Israel",), ("Israeli",), ()),
+    "TR": StateEntry(("Turkey", "Türkiye"), ("Turkish",), ("Ankara",)),
+}
+
+OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU"}
+"""Belligerents of the conflicts the monitor follows: the default actor when a text names none (see docs)."""
+
+FORCE_NOUNS = (
+    "forces", "troops", "army", "soldiers", "units", "servicemen", "marines", "paratroopers", "artillery",
+    "air force", "navy", "defenders", "fighters", "military", "armed forces", "drones", "missiles", "brigades",
+    "brigade", "assault groups", "infantry",
+)
+
+ROLE_NOUNS = (
+    "spokesman", "spokeswoman", "spokesperson", "press secretary", "president", "president-elect", "prime minister",
+    "foreign minister", "defense minister", "defence minister", "minister", "defense chief", "defence chief",
+    "commander-in-chief", "commander", "chief of staff", "chief", "head", "governor", "mayor", "official",
+    "blogger", "military blogger", "war blogger", "analyst", "general", "adviser", "advisor", "ambassador", "envoy",
+    "secretary", "chancellor", "leader", "lawmaker", "deputy", "correspondent", "expert", "researcher",
+)
+
+GROUPINGS: dict[str, str | None] = {
+    # Ukrainian operational-strategic groupings
+    "Khortytsia": "UA", "Khortytsya": "UA", "Tavria": "UA", "Tavriya": "UA", "Odesa": "UA", "Siversk": "UA",
+    # Russian groups of forces
+    "Sever": "RU", "Zapad": "RU", "Tsentr": "RU", "Vostok": "RU", "Yug": "RU", "Dnepr": "RU",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    id: str
+    name: str
+    kind: ActorKind
+    side: str | None
+    role: str | None = None
+    key: str = ""
+
+
+def _person(surname_key: str, actor_id: str, name: str, side: str, role: str) -> tuple[str, Known]:
+    return surname_key, Known(actor_id, name, "person", side, role, surname_key)
+
+
+# keys are actors.name_key(surname): kh->h, g->h, y/j->i, doubled letters folded
+KNOWN_PEOPLE: dict[str, Known] = dict(
+    (
+        _person("putin", "person:vladimir-putin", "Vladimir Putin", "RU", "president"),
+        _person("peskov", "person:dmitri-peskov", "Dmitri Peskov", "RU", "Kremlin spokesman"),
+        _person("lavrov", "person:sergei-lavrov", "Sergei Lavrov", "RU", "foreign minister"),
+        _person("belousov", "person:andrei-belousov", "Andrei Belousov", "RU", "defence minister"),
+        _person("shoihu", "person:sergei-shoigu", "Sergei Shoigu", "RU", "security council secretary"),
+        _person("herasimov", "person:valery-gerasimov", "Valery Gerasimov", "RU", "chief of the general staff"),
+        _person("zaharova", "person:maria-zakharova", "Maria Zakharova", "RU", "foreign ministry spokeswoman"),
+        _person("konashenkov", "person:igor-konashenkov", "Igor Konashenkov", "RU", "defence ministry spokesman"),
+        _person("zelenski", "person:volodymyr-zelensky", "Volodymyr Zelensky", "UA", "president"),
+        _person("sirski", "person:oleksandr-syrskyi", "Oleksandr Syrskyi", "UA", "commander-in-chief"),
+        _person("iermak", "person:andriy-yermak", "Andriy Yermak", "UA", "head of the presidential office"),
+        _person("sibiha", "person:andrii-sybiha", "Andrii Sybiha", "UA", "foreign minister"),
+        _person("kuleba", "person:dmytro-kuleba", "Dmytro Kuleba", "UA", "foreign minister"),
+        _person("umerov", "person:rustem-umerov", "Rustem Umerov", "UA", "defence minister"),
+        _person("trump", "person:donald-trump", "Donald Trump", "US", "president"),
+        _person("biden", "person:joe-biden", "Joe Biden", "US", "president"),
+        _person("rubio", "person:marco-rubio", "Marco Rubio", "US", "secretary of state"),
+        _person("blinken", "person:antony-blinken", "Antony Blinken", "US", "secretary of state"),
+        _person("vitkof", "person:steve-witkoff", "Steve Witkoff", "US", "envoy"),
+        _person("kelohh", "person:keith-kellogg", "Keith Kellogg", "US", "envoy"),
+        _person("lukashenko", "person:alexander-lukashenko", "Alexander Lukashenko", "BY", "president"),
+        _person("macron", "person:emmanuel-macron", "Emmanuel Macron", "FR", "president"),
+        _person("starmer", "person:keir-starmer", "Keir Starmer", "GB", "prime minister"),
+        _person("erdohan", "person:recep-tayyip-erdogan", "Recep Tayyip Erdogan", "TR", "president"),
+    )
+)
+
+
+MEDIA: dict[str, Known] = {
+    "TASS": Known("media:tass", "TASS", "media", "RU"),
+    "RIA Novosti": Known("media:ria-novosti", "RIA Novosti", "media", "RU"),
+    "RIA": Known("media:ria-novosti", "RIA Novosti", "media", "RU"),
+    "Interfax": Known("media:interfax", "Interfax", "media", "RU"),
+    "RT": Known("media:rt", "RT", "media", "RU"),
+    "Izvestia": Known("media:izvestia", "Izvestia", "media", "RU"),
+    "Ukrinform": Known("media:ukrinform", "Ukrinform", "media", "UA"),
+    "Ukrainska Pravda": Known("media:ukrainska-pravda", "Ukrainska Pravda", "media", "UA"),
+    "Suspilne": Known("media:suspilne", "Suspilne", "media", "UA"),
+    "Kyiv Independent": Known("media:kyiv-independent", "The Kyiv Independent", "outlet", None),
+    "Reuters": Known("media:reuters", "Reuters", "outlet", None),
+    "Associated Press": Known("media:ap", "Associated Press", "outlet", None),
+    "AFP": Known("media:afp", "AFP", "outlet", None),
+    "CNN": Known("media:cnn", "CNN", "outlet", None),
+    "BBC": Known("media:bbc", "BBC", "outlet", None),
+    "The Epoch Times": Known("media:epoch-times", "The Epoch Times", "outlet", None),
+    "Bloomberg": Known("media:bloomberg", "Bloomberg", "outlet", None),
+    "The New York Times": Known("media:nyt", "The New York Times", "outlet", None),
+    "Al Jazeera": Known("media:al-jazeera", "Al Jazeera", "outlet", None),
+}
+
+ORGANISATIONS: dict[str, Known] = {
+    "Institute for the Study of War": Known("org:isw", "Institute for the Study of War", "organisation", None),
+    "ISW": Known("org:isw", "Institute for the Study of War", "organisation", None),
+    "NATO": Known("org:nato", "NATO", "organisation", None),
+    "United Nations": Known("org:un", "United Nations", "organisation", None),
+    "IAEA": Known("org:iaea", "IAEA", "organisation", None),
+    "MoD": Known("org:mod", "Ministry of Defence", "ministry", None),
+}

@@ -1,0 +1,307 @@
+"""Finding candidate place names in text: automaton hits, capitalisation, overlaps and region forms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from services.enricher._gazetteer_text import NAME_PARTICLES, REGION_WORDS, key_of, normalise
+from services.enricher.gazetteer import AREA, COUNTRY, REGION, Gazetteer, MatchFlag
+
+SENTENCE_BREAKS = frozenset(".!?:;\n•»|—–")
+OPENERS = frozenset(" \t\"'“‘«([")
+# Capitalised words that often precede a place name without being part of a person's or an organisation's name.
+DESCRIPTORS = frozenset(
+    "north south east west northern southern eastern western central upper lower greater new old saint st st. "
+    "mount lake port fort cape pro anti ex post pre".split()
+)
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w’'\-]*)")
+# "By Maria Kostenko, Christian Edwards and Nick Paton Walsh": names in a byline are people
+_BYLINE = re.compile(r"\bBy\s+[A-Z][a-z]+\s+[A-Z][\w\-]+(?:,\s+[A-Z][\w\- ]+|\s+and\s+[A-Z][\w\- ]+)*")
+_WORD = re.compile(r"[A-Za-z][\w’'\-]*")
+_PLURAL_REGION_AFTER = re.compile(r"\s+(regions|oblasts|provinces)\b", re.IGNORECASE)
+_COORDINATOR = re.compile(r"\s*(,\s*and|,|and|&|or|, or)\s*", re.IGNORECASE)
+_REGION_OF_BEFORE = re.compile(r"\b(regions?|oblasts?|provinces?)\s+of\s+(the\s+)?$", re.IGNORECASE)
+_CITY_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.IGNORECASE)
+_CITY_AFTER = re.compile(r"\s+(city|town)\b", re.IGNORECASE)
+_QUALIFIER_GAP = re.compile(r",[ \t]*")
+
+
+@dataclass(slots=True)
+class Match:
+    """One place name in the text with its readings, before disambiguation."""
+
+    start: int
+    end: int
+    surface: str
+    key_id: int
+    candidates: list[tuple[int, int]]  # (record, MatchFlag value)
+    sentence_start: bool = False
+    common: bool = False
+    all_caps: bool = False
+    after_name: str | None = None  # the capitalised word right before it, when that looks like a longer name
+    before_name: str | None = None  # the capitalised word right after it ("Vladimir Putin", "Donald Trump")
+    forced_reason: str | None = None  # why a bare stem was read as its region ("Donetsk and Luhansk regions")
+    qualifiers: list[int] = field(default_factory=list)  # readings of "Missouri" in "Independence, Missouri"
+
+    @property
+    def plausible(self) -> bool:
+        """Clearly written as a place name: such matches (only) give context to the others."""
+        return not (self.common or self.after_name or self.before_name) and (
+            any(flag <= MatchFlag.SPELLING or flag == MatchFlag.REGION_FORM for _, flag in self.candidates)
+        )
+
+    @property
+    def group(self) -> tuple[int, int]:
+        """Matches of one group share a reading (one sense per article); forced region readings form their own."""
+        forced = self.candidates[0][0] if self.forced_reason is not None else -1
+        return self.key_id, forced
+
+
+@dataclass(slots=True)
+class Scan:
+    matches: list[Match]
+    demonyms: list[tuple[int, str]]  # (position, country code) of "Ukrainian", "Kremlin", ...
+
+
+def is_proper(surface: str) -> bool:
+    """A name as written in running text: first word capitalised, later words capitalised or particles/kind words."""
+    if not surface[:1].isupper():
+        return False
+    for word in re.split(r"[\s\-]+", surface)[1:]:
+        if word and not word[0].isupper() and not word[0].isdigit():
+            lowered = word.lower()
+            if lowered not in NAME_PARTICLES and lowered not in REGION_WORDS:
+                return False
+    return True
+
+
+def at_sentence_start(text: str, start: int) -> bool:
+    index = start - 1
+    while index >= 0 and text[index] in OPENERS:
+        index -= 1
+    return index < 0 or text[index] in SENTENCE_BREAKS
+
+
+def scan(gazetteer: Gazetteer, text: str) -> Scan:
+    padded = " " + normalise(text) + " "
+    found: list[Match] = []
+    demonyms: list[tuple[int, str]] = []
+    key_lengths = gazetteer.key_lengths
+    for last, key_id in gazetteer.automaton.iter(padded):
+        start = last - key_lengths[key_id] + 1  # the key's leading space sits on padded[start] = text[start - 1]
+        end = last - 1
+        if not text[start].isupper():
+            continue
+        surface = text[start:end]
+        if not is_proper(surface):
+            continue
+        candidates = gazetteer.candidates(key_id)
+        if len(surface) <= 3 and surface.isupper():  # "II", "ONE": only country abbreviations (US, UK, UAE)
+            candidates = [(r, f) for r, f in candidates if gazetteer.kinds[r] == COUNTRY]
+        places = [(record, flag) for record, flag in candidates if flag != MatchFlag.DEMONYM]
+        if len(places) < len(candidates):
+            demonyms.extend((start, gazetteer.countries[r]) for r, f in candidates if f == MatchFlag.DEMONYM)
+        if places:
+            found.append(Match(start, end, surface, key_id, places))
+    found.sort(key=lambda m: (m.start, m.start - m.end))
+    kept: list[Match] = []
+    reach = -1
+    for match in found:
+        if match.start >= reach:
+            kept.append(match)
+            reach = match.end
+    starts = {match.start for match in kept}
+    ends = {match.end for match in kept}
+    headline_lines: dict[int, bool] = {}
+    for match in kept:
+        _describe(gazetteer, text, match, starts, ends, headline_lines)
+    _read_region_forms(gazetteer, text, kept)
+    _link_qualifiers(text, kept)
+    return Scan(kept, demonyms)
+
+
+def _describe(
+    gazetteer: Gazetteer, text: str, match: Match, starts: set[int], ends: set[int], headlines: dict[int, bool]
+) -> None:
+    surface = match.surface
+    match.sentence_start = at_sentence_start(text, match.start)
+    match.all_caps = surface.isupper() and len(surface) > 1
+    match.common = all(word in gazetteer.common_words for word in normalise(surface).split())
+    line_start = text.rfind("\n", 0, match.start) + 1
+    if line_start not in headlines:
+        headlines[line_start] = _is_title_case(text, line_start)
+    line_end = text.find("\n", match.end)
+    byline = _BYLINE.search(text, line_start, line_end if line_end >= 0 else len(text))
+    if byline is not None and byline.start() < match.start < byline.end():
+        match.after_name = "By …"
+        return
+    if headlines[line_start]:
+        return  # in a headline every word is capitalised: neighbours say nothing about longer names
+    word_start, word = _previous_word(text, match.start)
+    if word and word_start + len(word) not in ends and _looks_like_name_part(gazetteer, word):
+        match.after_name = word
+    following = _NEXT_WORD.match(text, match.end)
+    if following is not None and following.start(1) not in starts:
+        word = following.group(1)
+        if _looks_like_name_part(gazetteer, word) and word.lower() not in REGION_WORDS:
+            match.before_name = word
+
+
+def _previous_word(text: str, start: int) -> tuple[int, str]:
+    """The word right before ``start`` when only blanks or one hyphen separate them ("" after punctuation)."""
+    index = start - 1
+    if index >= 0 and text[index] == "-":
+        index -= 1
+    else:
+        while index >= 0 and text[index] in " \t":
+            index -= 1
+        if index == start - 1:
+            return start, ""
+    end = index + 1
+    while index >= 0 and (text[index].isalnum() or text[index] in "'’"):
+        index -= 1
+    word = text[index + 1 : end]
+    if index >= 0 and text[index] == "." or word.endswith(("'s", "’s")):
+        return start, ""  # an abbreviation or a possessive: not the first half of a name
+    return index + 1, word
+
+
+def _looks_like_name_part(gazetteer: Gazetteer, word: str) -> bool:
+    """A capitalised word that is neither common English, a place descriptor ("Eastern") nor a demonym."""
+    lowered = word.lower().rstrip(".")
+    if not word[0].isupper() or lowered in DESCRIPTORS:
+        return False
+    if any(_is_common(gazetteer, part) for part in lowered.split("-")):
+        return False
+    for suffix in ("'s", "’s"):
+        lowered = lowered.removesuffix(suffix)
+    key_id = gazetteer.key_id(lowered)
+    return key_id is None or all(flag != MatchFlag.DEMONYM for _, flag in gazetteer.candidates(key_id))
+
+
+def _is_common(gazetteer: Gazetteer, word: str) -> bool:
+    """A common English word, allowing for the regular inflections ("strikes", "escalated", "fighting")."""
+    words = gazetteer.common_words
+    if word in words:
+        return True
+    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and word[: -len(suffix)] + replacement in words:
+            return True
+    return False
+
+
+def _is_title_case(text: str, line_start: int) -> bool:
+    line_end = text.find("\n", line_start)
+    words = _WORD.findall(text, line_start, line_end if line_end >= 0 else len(text))
+    significant = [word for word in words if len(word) > 3]
+    if len(significant) < 2 or len(words) > 25:
+        return False
+    return sum(word[0].isupper() for word in significant) >= 0.8 * len(significant)
+
+
+def _stem_regions(gazetteer: Gazetteer, match: Match) -> tuple[int, ...]:
+    return gazetteer.region_stems.get(key_of(match.surface), ())
+
+
+def _force_region(match: Match, region: int, reason: str) -> None:
+    match.candidates = [(region, MatchFlag.REGION_FORM)]
+    match.forced_reason = reason
+
+
+def _pick_region(gazetteer: Gazetteer, match: Match, regions: tuple[int, ...]) -> int:
+    """Among regions sharing a stem (Kyiv Oblast only, usually), the one holding the name's own place if any."""
+    for region in regions:
+        if any(gazetteer.contains(region, record) for record, _ in match.candidates):
+            return region
+    return regions[0]
+
+
+def _joined(text: str, first: Match, second: Match) -> bool:
+    return _COORDINATOR.fullmatch(text, first.end, second.start) is not None
+
+
+def _read_region_forms(gazetteer: Gazetteer, text: str, matches: list[Match]) -> None:
+    """Bare stems read as regions: "Donetsk and Luhansk regions", "the regions of Luhansk and Donetsk"."""
+    for index, match in enumerate(matches):
+        regions = _stem_regions(gazetteer, match)
+        if not regions or match.forced_reason is not None:
+            continue
+        chain = [match]
+        region_of = _REGION_OF_BEFORE.search(text, max(0, match.start - 30), match.start)
+        if region_of is not None:
+            cursor = index
+            while cursor + 1 < len(matches) and _joined(text, matches[cursor], matches[cursor + 1]):
+                if not _stem_regions(gazetteer, matches[cursor + 1]):
+                    break
+                chain.append(matches[cursor + 1])
+                cursor += 1
+            phrase_start, phrase_end = region_of.start(), chain[-1].end
+        else:
+            plural = _PLURAL_REGION_AFTER.match(text, match.end)
+            if plural is None:
+                continue
+            cursor = index
+            while cursor > 0 and _joined(text, matches[cursor - 1], chain[-1]):
+                if not _stem_regions(gazetteer, matches[cursor - 1]):
+                    break
+                chain.append(matches[cursor - 1])
+                cursor -= 1
+            if len(chain) < 2:
+                continue
+            phrase_start, phrase_end = chain[-1].start, plural.end()
+        phrase = " ".join(text[max(0, phrase_start) : phrase_end].split())
+        for member in chain:
+            region = _pick_region(gazetteer, member, _stem_regions(gazetteer, member))
+            _force_region(member, region, f"named in '{phrase}'")
+
+
+def _is_region_reading(gazetteer: Gazetteer, match: Match) -> bool:
+    record, flag = match.candidates[0]
+    return len(match.candidates) == 1 and flag == MatchFlag.REGION_FORM and gazetteer.kinds[record] == REGION
+
+
+def read_bare_stems_as_regions(
+    gazetteer: Gazetteer, text: str, matches: list[Match], stems_by_region: dict[int, tuple[str, ...]]
+) -> None:
+    """A stem the article names as a region ("Kursk region") keeps that reading when repeated bare ("in Kursk").
+
+    National capitals are left alone ("Kyiv" stays the city even next to "Kyiv region"), and so are explicit city
+    readings ("the city of Kursk", "Kursk city").
+    """
+    named: dict[str, int] = {}
+    for match in matches:
+        record = match.candidates[0][0]
+        if _is_region_reading(gazetteer, match):
+            surface_key = key_of(match.surface)
+            for stem in stems_by_region.get(record, ()):
+                if surface_key.startswith(stem) or stem == surface_key:
+                    named.setdefault(stem, record)
+    capitals = set(gazetteer.capital_records.values())
+    for match in matches:
+        if match.forced_reason is not None:
+            continue
+        region = named.get(key_of(match.surface))
+        if region is None or any(record in capitals for record, _ in match.candidates):
+            continue
+        if _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) or _CITY_AFTER.match(text, match.end):
+            continue
+        if any(gazetteer.kinds[r] == AREA for r, _ in match.candidates):
+            continue
+        _force_region(match, region, f"the article names {gazetteer.names[region]} as a region")
+    for first, second in zip(matches, matches[1:], strict=False):
+        if not _joined(text, first, second):
+            continue
+        for region_side, bare in ((first, second), (second, first)):
+            regions = _stem_regions(gazetteer, bare)
+            if regions and bare.forced_reason is None and _is_region_reading(gazetteer, region_side):
+                if not any(gazetteer.kinds[r] == AREA or r in capitals for r, _ in bare.candidates):
+                    named_region = gazetteer.names[region_side.candidates[0][0]]
+                    _force_region(bare, _pick_region(gazetteer, bare, regions), f"coordinated with {named_region}")
+
+
+def _link_qualifiers(text: str, matches: list[Match]) -> None:
+    for current, following in zip(matches, matches[1:], strict=False):
+        gap = text[current.end : following.start]
+        if _QUALIFIER_GAP.fullmatch(gap) and not text.startswith(("'s", "’s"), following.end):
+            current.qualifiers = [record for record, flag in following.candidates if flag <= MatchFlag.REGION_FORM]

@@ -1,0 +1,400 @@
+"""Actors: states and their forces, ministries, groupings, media, officials and spokespeople, with their side.
+
+Three sources, in order of trust:
+1. a small table of well-known states, institutions, outlets and leaders (general knowledge, see ``_lexicon``);
+2. generic patterns: "<Name>, spokesman for <org>", "<role> <Name>", "Russian forces", "Ukraine's Defense Ministry",
+   "the Khortytsia grouping";
+3. later mentions of a person by surname only ("Trehubov", "Tregubov", "Mr. Putin").
+
+Name variants of one person meet under a transliteration-insensitive key (``name_key``), so Trehubov and Tregubov,
+Zelensky and Zelenskyy, Dmitri and Dmitry are one actor.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from newsmon.contracts import Actor
+from newsmon.contracts.places import ActorKind
+from services.enricher._lexicon import (
+    FORCE_NOUNS,
+    GROUPINGS,
+    KNOWN_PEOPLE,
+    MEDIA,
+    ORGANISATIONS,
+    ROLE_NOUNS,
+    STATES,
+    StateEntry,
+)
+
+_APOSTROPHE = "['’]"
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    actor_id: str
+    start: int
+    end: int
+    surface: str
+    pronoun: str | None = None
+    """'person' for he/she, 'organisation' for it / the ministry: resolved against earlier speakers."""
+
+
+@dataclass(slots=True)
+class ActorIndex:
+    actors: dict[str, Actor] = field(default_factory=dict)
+    mentions: list[ActorMention] = field(default_factory=list)
+
+    def side(self, actor_id: str) -> str | None:
+        actor = self.actors.get(actor_id)
+        return actor.side if actor else None
+
+    def in_span(self, start: int, end: int) -> list[ActorMention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end]
+
+
+def name_key(name: str) -> str:
+    """Transliteration-insensitive key: Trehubov == Tregubov, Zelenskyy == Zelensky, Dmitri == Dmitry."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z]", "", text)
+    for old, new in (("shch", "sh"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("g", "h")):
+        text = text.replace(old, new)
+    text = text.replace("j", "i").replace("y", "i").replace("w", "v").replace("ck", "k")
+    text = re.sub(r"(.)\1+", r"\1", text)  # doubled letters: Zelenskii -> Zelenski
+    return re.sub(r"(?<=.)i?e(?=v$)", "e", text)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+class _Patterns:
+    """All regular expressions, compiled once."""
+
+    def __init__(self) -> None:
+        self.demonym_side: dict[str, str] = {}
+        self.country_side: dict[str, str] = {}
+        self.metonym_side: dict[str, str] = {}
+        for code, entry in STATES.items():
+            for demonym in entry.demonyms:
+                self.demonym_side[demonym.lower()] = code
+            for name in entry.names:
+                self.country_side[name.lower()] = code
+            for metonym in entry.metonyms:
+                self.metonym_side[metonym.lower()] = code
+        demonyms = _alternation(d for e in STATES.values() for d in e.demonyms)
+        countries = _alternation(n for e in STATES.values() for n in e.names)
+        metonyms = _alternation(m for e in STATES.values() for m in e.metonyms)
+        owner = rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
+        self.owner_demonyms = demonyms
+        self.ministry = re.compile(
+            rf"\b{owner}\s+(?P<what>defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|foreign\s+ministry|"
+            rf"ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|military|army|"
+            rf"(?:{_alternation(FORCE_NOUNS)}))\b"
+            rf"|\b(?P<what2>general\s+staff|(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?(?:\s+military)?\b",
+            re.IGNORECASE,
+        )
+        self.grouping = re.compile(
+            rf"\b(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
+            rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
+        )
+        self.known_grouping = re.compile(rf"\b(?P<name>{_alternation(GROUPINGS)})\b")
+        self.state = re.compile(
+            rf"(?<![\w.])(?P<name>{countries}|{metonyms})(?![\w-])(?!{_APOSTROPHE}s\s+(?:{_alternation(ROLE_NOUNS)}))"
+        )
+        self.media = re.compile(
+            rf"\b(?P<name>{_alternation(MEDIA)})(?![\w-])"
+            rf"|\b(?P<demonym>{demonyms})\s+(?P<what>state\s+media|state\s+television|state\s+tv|media|"
+            rf"(?:military\s+|war\s+)?bloggers?)\b"
+        )
+        self.organisation = re.compile(rf"\b(?P<name>{_alternation(ORGANISATIONS)})\b")
+        roles = _alternation(ROLE_NOUNS)
+        name = r"(?P<name>[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?){1,2})"
+        self.role_phrase = roles
+        # "Viktor Trehubov, a Ukrainian military spokesman," / "Viktor Tregubov, spokesperson for Khortytsia,"
+        self.appositive = re.compile(
+            rf"{name},\s+(?P<role>(?:(?:an?|the|its|their)\s+)?(?:[\w.’'\"“”-]+\s+){{0,4}}?(?:{roles})"
+            rf"(?:\s+(?:for|of|at|with|to)\s+(?:[\w.’'\"“”-]+\s+){{0,5}}?[\w.’'\"“”-]+?)?)(?=[,.;]|\s+(?:said|says|told|has|had|who|insisted|claimed|stated|wrote))",
+        )
+        # "Ukrainian military spokesman Viktor Trehubov" / "Russian President Vladimir Putin" / "One blogger, Yuriy Butusov,"
+        self.prefixed = re.compile(
+            rf"(?P<role>(?:(?:former\s+|acting\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}})?(?:(?i:{roles}))(?:-elect)?),?\s+{name}\b"
+        )
+        self.generic = re.compile(
+            rf"\b(?P<article>an?|the|one|another|two|some|several|local|senior)?\s*(?P<demonym>{demonyms})?\s*"
+            rf"(?P<mod>(?:military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security)\s+)?"
+            rf"(?P<role>officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?)\b",
+            re.IGNORECASE,
+        )
+        self.pronoun = re.compile(
+            r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
+            r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
+            r"(?:also\s+|then\s+|later\s+|further\s+|on\s+\w+\s+)?(?:said|says|told|added|claimed|stated|wrote|went\s+on|"
+            r"insisted|noted|warned|reported|announced|asserted|described|argued|dismissed|denied|questioned|praised|"
+            r"recently)\b)"
+        )
+
+
+_PATTERNS = _Patterns()
+
+
+class ActorFinder:
+    """Finds actors in one article. Create one per article; it keeps the article's people by name key."""
+
+    def __init__(self, text: str, place_country_at: dict[int, str] | None = None) -> None:
+        self._text = text
+        self._place_country_at = place_country_at or {}
+        self.index = ActorIndex()
+        self._person_keys: dict[str, str] = {}
+        self._first_names: dict[str, str] = {}
+
+    # -- registry ---------------------------------------------------------------------------------------------
+    def _add(self, actor: Actor, start: int, end: int, surface: str) -> None:
+        existing = self.index.actors.get(actor.id)
+        if existing is None:
+            self.index.actors[actor.id] = actor.model_copy(update={"surface_forms": (surface,)})
+        else:
+            updates: dict[str, object] = {}
+            if surface not in existing.surface_forms:
+                updates["surface_forms"] = (*existing.surface_forms, surface)
+            if existing.side is None and actor.side is not None:
+                updates["side"] = actor.side
+            if existing.role is None and actor.role is not None:
+                updates["role"] = actor.role
+            if updates:
+                self.index.actors[actor.id] = existing.model_copy(update=updates)
+        self.index.mentions.append(ActorMention(actor.id, start, end, surface))
+
+    def _state_actor(self, code: str, *, kind: ActorKind = "state", suffix: str = "state", role: str | None = None) -> Actor:
+        entry: StateEntry = STATES[code]
+        names = {"state": entry.names[0], "military": f"{entry.demonyms[0]} armed forces"}
+        name = names.get(suffix, f"{entry.names[0]} {suffix.replace('_', ' ')}")
+        return Actor(id=f"{code.lower()}.{suffix}", name=name, kind=kind, side=code, role=role)
+
+    def _person(self, full_name: str, *, side: str | None, role: str | None) -> Actor:
+        parts = full_name.split()
+        surname_key = name_key(parts[-1])
+        known = KNOWN_PEOPLE.get(surname_key)
+        if known is not None:
+            return Actor(id=known.id, name=known.name, kind="person", side=known.side, role=known.role)
+        actor_id = self._person_keys.get(surname_key)
+        if actor_id is None:
+            actor_id = "person:" + _slug(" ".join(name_key(p) for p in parts))
+            self._person_keys[surname_key] = actor_id
+        return Actor(id=actor_id, name=full_name, kind="person", side=side, role=role)
+
+    # -- side of a free-text role phrase ----------------------------------------------------------------------
+    def side_of_phrase(self, phrase: str, start: int) -> str | None:
+        lowered = phrase.lower()
+        for word, code in _PATTERNS.demonym_side.items():
+            if re.search(rf"\b{re.escape(word)}\b", lowered):
+                return code
+        for word, code in {**_PATTERNS.country_side, **_PATTERNS.metonym_side}.items():
+            if re.search(rf"\b{re.escape(word)}\b", lowered):
+                return code
+        for grouping, code in GROUPINGS.items():
+            if grouping.lower() in lowered and code:
+                return code
+        for offset, country in self._place_country_at.items():
+            if start <= offset < start + len(phrase):
+                return country
+        return None
+
+    # -- passes -----------------------------------------------------------------------------------------------
+    def find(self) -> ActorIndex:
+        text = self._text
+        self._people(text)
+        self._institutions(text)
+        self._surnames(text)
+        self._pronouns(text)
+        self.index.mentions = _without_overlaps(self.index.mentions)
+        used = {m.actor_id for m in self.index.mentions}
+        self.index.actors = {key: actor for key, actor in self.index.actors.items() if key in used}
+        return self.index
+
+    def _people(self, text: str) -> None:
+        for match in _PATTERNS.appositive.finditer(text):
+            name, role = match.group("name"), match.group("role")
+            if not _plausible_person(name):
+                continue
+            side = self.side_of_phrase(role, match.start("role"))
+            actor = self._person(name, side=side, role=_role_noun(role))
+            self._add(actor, match.start(), match.end("role"), name)
+        for match in _PATTERNS.prefixed.finditer(text):
+            name, role = match.group("name"), match.group("role")
+            if not _plausible_person(name):
+                continue
+            side = self.side_of_phrase(role, match.start("role"))
+            if side is None and "blogger" in role.lower():
+                side = self._recent_group_side(match.start(), "blogger")
+            actor = self._person(name, side=side, role=_role_noun(role))
+            self._add(actor, match.start("name"), match.end("name"), name)
+
+    def _recent_group_side(self, position: int, role: str) -> str | None:
+        window = self._text[max(0, position - 1500) : position]
+        found = None
+        for match in re.finditer(rf"\b({_PATTERNS.owner_demonyms})\s+(?:\w+\s+)?{role}s?\b", window, re.IGNORECASE):
+            found = _PATTERNS.demonym_side.get(match.group(1).lower())
+        return found
+
+    def _institutions(self, text: str) -> None:
+        for match in _PATTERNS.ministry.finditer(text):
+            code = _code_of(match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2"))
+            what = re.sub(r"\s+", " ", (match.group("what") or match.group("what2") or "").lower())
+            if code is None:
+                continue
+            if "ministry" in what and "foreign" not in what or "defen" in what and "chief" not in what:
+                actor = self._state_actor(code, kind="ministry", suffix="mod", role="defence ministry")
+            elif "foreign" in what:
+                actor = self._state_actor(code, kind="ministry", suffix="mfa", role="foreign ministry")
+            elif "general staff" in what:
+                actor = self._state_actor(code, kind="military", suffix="general_staff", role="general staff")
+            elif "chief" in what:
+                continue  # "Russia's defense chief" is a role inside a person's appositive
+            else:
+                actor = self._state_actor(code, kind="military", suffix="military")
+            self._add(actor, match.start(), match.end(), match.group(0))
+        for match in _PATTERNS.grouping.finditer(text):
+            name = match.group("name")
+            if name.lower() in {"the", "a", "this", "that", "operational", "strategic", "battle", "task"}:
+                continue
+            code = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2")) or GROUPINGS.get(name)
+            actor = Actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
+            self._add(actor, match.start(), match.end(), match.group(0))
+        for match in _PATTERNS.known_grouping.finditer(text):
+            name = match.group("name")
+            actor = Actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=GROUPINGS[name])
+            self._add(actor, match.start(), match.end(), name)
+        for match in _PATTERNS.media.finditer(text):
+            if match.group("name"):
+                entry = MEDIA[_canonical(match.group("name"), MEDIA)]
+                actor = Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
+            else:
+                code = _PATTERNS.demonym_side[match.group("demonym").lower()]
+                what = re.sub(r"\s+", " ", match.group("what").lower())
+                kind: ActorKind = "media"
+                suffix = "bloggers" if "blogger" in what else "state_media" if "state" in what else "media"
+                actor = Actor(id=f"{code.lower()}.{suffix}", name=match.group(0), kind=kind, side=code,
+                              role="blogger" if suffix == "bloggers" else None)
+            self._add(actor, match.start(), match.end(), match.group(0))
+        for match in _PATTERNS.organisation.finditer(text):
+            entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
+            self._add(Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side), match.start(), match.end(), match.group(0))
+        for match in _PATTERNS.state.finditer(text):
+            surface = match.group("name")
+            code = _PATTERNS.country_side.get(surface.lower()) or _PATTERNS.metonym_side[surface.lower()]
+            if surface.lower() in {"the kremlin", "kremlin"}:
+                actor = Actor(id="ru.kremlin", name="the Kremlin", kind="organisation", side="RU", role="presidential administration")
+            else:
+                actor = self._state_actor(code)
+            self._add(actor, match.start(), match.end(), surface)
+        for match in _PATTERNS.generic.finditer(text):
+            role = match.group("role").lower()
+            if not match.group("demonym") and (
+                role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"} or not match.group("article")
+            ):
+                continue
+            code = _PATTERNS.demonym_side.get((match.group("demonym") or "").lower())
+            if code is None and (match.group("mod") or match.group("article") or "").strip().lower() in {"local", "regional", "city"}:
+                code = self._nearest_place_country(match.start())
+            if role in {"soldier", "soldiers"}:
+                actor = self._state_actor(code, kind="military", suffix="military") if code else None
+            else:
+                base = re.sub(r"s$", "", role) if role not in {"authorities"} else role
+                actor = Actor(id=f"{(code or 'xx').lower()}.{_slug(base)}", name=match.group(0).strip(), kind="person" if base != "authorities" else "organisation",
+                              side=code, role=base)
+            if actor is not None:
+                self._add(actor, match.start() + (len(match.group(0)) - len(match.group(0).lstrip())), match.end(), match.group(0).strip())
+
+    def _nearest_place_country(self, position: int) -> str | None:
+        best: tuple[int, str] | None = None
+        for offset, country in self._place_country_at.items():
+            distance = abs(offset - position)
+            if distance < 300 and (best is None or distance < best[0]):
+                best = (distance, country)
+        return best[1] if best else None
+
+    def _surnames(self, text: str) -> None:
+        keys = dict(self._person_keys)
+        for known in KNOWN_PEOPLE.values():
+            keys.setdefault(known.key, known.id)
+        for match in re.finditer(r"(?:\bMr\.?\s+|\bMrs\.?\s+|\bMs\.?\s+)?\b([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b", text):
+            actor_id = keys.get(name_key(match.group(1)))
+            if actor_id is None:
+                continue
+            if actor_id not in self.index.actors:
+                known = KNOWN_PEOPLE.get(name_key(match.group(1)))
+                if known is None:
+                    continue
+                self._add(Actor(id=known.id, name=known.name, kind="person", side=known.side, role=known.role),
+                          match.start(), match.end(), match.group(0))
+            else:
+                self._add(self.index.actors[actor_id], match.start(), match.end(), match.group(1))
+
+    def _pronouns(self, text: str) -> None:
+        for match in _PATTERNS.pronoun.finditer(text):
+            word = match.group("p").lower()
+            pronoun = "person" if word in {"he", "she"} or any(r in word for r in ("blogger", "spokes", "president", "official")) else "organisation"
+            self.index.mentions.append(ActorMention("", match.start(), match.end(), match.group("p"), pronoun=pronoun))
+
+
+def _role_noun(phrase: str) -> str | None:
+    lowered = phrase.lower()
+    best: tuple[int, str] | None = None
+    for role in ROLE_NOUNS:
+        match = re.search(rf"\b{re.escape(role)}\b", lowered)
+        if match and (best is None or match.start() < best[0] or (match.start() == best[0] and len(role) > len(best[1]))):
+            best = (match.start(), role)
+    return best[1] if best else None
+
+
+def _plausible_person(name: str) -> bool:
+    words = name.split()
+    if len(words) < 2:
+        return False
+    lowered = {w.lower() for w in words}
+    banned = {"the", "despite", "according", "speaking", "in", "on", "after", "president", "minister", "ministry",
+              "defense", "defence", "forces", "military", "state", "media", "times", "news", "general", "staff",
+              "command", "region", "oblast", "city", "town", "grouping", "institute", "white", "house"}
+    if lowered & banned:
+        return False
+    return not any(w.lower() in _PATTERNS.country_side or w.lower() in _PATTERNS.demonym_side or
+                   w.lower() in _PATTERNS.metonym_side for w in words)
+
+
+def _code_of(country: str | None, demonym: str | None) -> str | None:
+    if country:
+        return _PATTERNS.country_side.get(country.lower()) or _PATTERNS.metonym_side.get(country.lower())
+    if demonym:
+        return _PATTERNS.demonym_side.get(demonym.lower())
+    return None
+
+
+def _canonical(surface: str, table: dict[str, object]) -> str:
+    folded = re.sub(r"\s+", " ", surface).lower()
+    for key in table:
+        if key.lower() == folded:
+            return key
+    raise KeyError(surface)
+
+
+def _without_overlaps(mentions: Sequence[ActorMention]) -> list[ActorMention]:
+    """Keep the longest mention where mentions overlap (a person's appositive swallows 'Ukrainian military')."""
+    ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    kept: list[ActorMention] = []
+    for mention in ordered:
+        if all(mention.end <= other.start or mention.start >= other.end for other in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def find_actors(text: str, place_country_at: dict[int, str] | None = None) -> ActorIndex:
+    """Actors of one article and every place they are mentioned."""
+    return ActorFinder(text, place_country_at).find()

@@ -1,0 +1,188 @@
+"""Reported speech: who says what in a sentence.
+
+A speech event is a reporting verb ("said", "claimed", "told", "insisted", "according to", "X's assertion that",
+"reports from X that", "a claim echoed by X") with its speaker. Its scope decides which cues it covers:
+``forward`` (what follows the verb: "X said that ..."), ``backward`` (what precedes it: '"...," X told CNN.'),
+``whole`` (the sentence: "According to X, ...", "..., the ministry said, ...") and ``echo`` (a second speaker for
+what precedes: "..., a claim echoed by Trump").
+Pronoun speakers ("he said", "It said", "the ministry claimed") resolve to the latest speaker of that kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from newsmon.contracts import Actor, Attribution
+from services.enricher.actors import ActorIndex, ActorMention
+from services.enricher.sentences import Sentence
+
+Scope = Literal["forward", "backward", "whole", "echo"]
+
+SPEECH_VERB = re.compile(
+    r"\b(?:said|says|say|saying|told|tells|stated|states|stating|claimed|claims|claiming|asserted|asserts|"
+    r"asserting|insisted|insists|insisting|reported|reports|reporting|announced|announces|announcing|confirmed|"
+    r"confirms|added|adds|wrote|writes|noted|notes|warned|warns|stressed|stresses|argued|argues|alleged|alleges|"
+    r"denied|denies|denying|dismissed|dismisses|dismissing|disputed|disputes|disputing|rejected|rejects|refuted|"
+    r"characteri[sz]ed|characteri[sz]es|described|describes|acknowledged|admitted|declared|explained|posted|"
+    r"reiterated|cautioned|indicated|suggested|urged|urges|urging|questioned|went\s+on\s+to\s+(?:assert|say|claim)|"
+    r"quoted\s+as\s+saying|cast\s+doubt|casting\s+doubt)\b",
+    re.IGNORECASE,
+)
+DENIAL_VERB = re.compile(r"^(?:denied|denies|denying|rejected|rejects|refuted|dismissed|dismisses|dismissing)$", re.I)
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_ACCORDING = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
+_NOMINAL_REPORT = re.compile(
+    r"(?:['’]s\s+(?:assertion|claim|statement|report|announcement|insistence|view)s?\s+that\b)"
+    r"|\b(?:reports?|claims?|statements?)\s+(?:from|by)\s+",
+    re.IGNORECASE,
+)
+_ECHO = re.compile(
+    r"\b(?:a|the|this)\s+(?:claim|assertion|view|statement|position|line)\s+(?:later\s+|also\s+)?(?:echoed|repeated|"
+    r"backed|shared|endorsed|supported|amplified)\s+by\s+",
+    re.IGNORECASE,
+)
+_END_AFTER = re.compile(r"^\s*(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})?\s*(?:on\s+\w+|in\s+\w+(?:\s+\w+)?)?\s*[.!?\"”]?\s*$")
+_ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
+UNATTRIBUTED = Attribution(name="unattributed")
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEvent:
+    start: int
+    end: int
+    verb: str
+    scope: Scope
+    speaker: Attribution
+    denial: bool = False
+
+
+class SpeakerTracker:
+    """Walks the article in order and remembers the latest speakers, for pronouns."""
+
+    def __init__(self, actors: ActorIndex) -> None:
+        self._actors = actors
+        self.last_person: Actor | None = None
+        self.last_organisation: Actor | None = None
+        self.last_by_kind: dict[str, Actor] = {}
+
+    def attribution(self, actor: Actor, surface: str) -> Attribution:
+        name = actor.name if actor.kind != "person" or actor.id.startswith("person:") else surface
+        return Attribution(name=name, actor_id=actor.id, side=actor.side, role=actor.role)
+
+    def resolve(self, mention: ActorMention) -> Actor | None:
+        if mention.pronoun is None:
+            return self._actors.actors.get(mention.actor_id)
+        word = mention.surface.lower()
+        for kind in ("ministry", "grouping", "general staff", "military", "army"):
+            if kind in word:
+                wanted = {"general staff": "military", "army": "military"}.get(kind, kind)
+                return self.last_by_kind.get(wanted) or self.last_organisation
+        if mention.pronoun == "person":
+            return self.last_person
+        return self.last_organisation
+
+    def note(self, actor: Actor) -> None:
+        if actor.kind == "person":
+            self.last_person = actor
+        elif actor.kind in _ORG_KINDS:
+            self.last_organisation = actor
+        self.last_by_kind[actor.kind] = actor
+
+    def note_mentions(self, mentions: list[ActorMention]) -> None:
+        for mention in mentions:
+            if mention.pronoun is None:
+                actor = self._actors.actors.get(mention.actor_id)
+                if actor is not None and actor.kind == "person" and self.last_person is None:
+                    self.last_person = actor
+
+
+def _speaker_before(
+    mentions: list[ActorMention], position: int, floor: int, tracker: SpeakerTracker, text: str
+) -> tuple[Actor, str] | None:
+    for mention in reversed(mentions):
+        if mention.end > position or mention.end < floor:
+            continue
+        if position - mention.end > 70:
+            return None
+        gap = text[mention.end : position]
+        if re.search(r"\b(?:that|which|who)\b", gap) and not re.search(r",\s*$", gap):
+            return None
+        actor = tracker.resolve(mention)
+        if actor is not None:
+            return actor, mention.surface
+    return None
+
+
+def _speaker_after(mentions: list[ActorMention], position: int, limit: int, tracker: SpeakerTracker) -> tuple[Actor, str] | None:
+    for mention in mentions:
+        if mention.start >= position and mention.start - position <= limit:
+            actor = tracker.resolve(mention)
+            if actor is not None:
+                return actor, mention.surface
+    return None
+
+
+def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: SpeakerTracker) -> list[SpeechEvent]:
+    """Speech events of one sentence, in order. Updates the tracker with the speakers found."""
+    mentions = actors.in_span(sentence.start, sentence.end)
+    body = sentence.text
+    base = sentence.start
+    events: list[SpeechEvent] = []
+    for match in _ACCORDING.finditer(body):
+        found = _speaker_after(mentions, base + match.end(), 40, tracker)
+        if found:
+            events.append(SpeechEvent(base + match.start(), base + match.end(), "according to", "whole",
+                                      tracker.attribution(*found)))
+    for match in _NOMINAL_REPORT.finditer(body):
+        if match.group(0).startswith(("'", "’")):
+            found = _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
+        else:
+            found = _speaker_after(mentions, base + match.end(), 40, tracker)
+        if found:
+            events.append(SpeechEvent(base + match.start(), base + match.end(), match.group(0).strip(), "forward",
+                                      tracker.attribution(*found)))
+    for match in _ECHO.finditer(body):
+        found = _speaker_after(mentions, base + match.end(), 60, tracker)
+        if found:
+            events.append(SpeechEvent(base + match.start(), base + match.end(), "echoed by", "echo",
+                                      tracker.attribution(*found)))
+    for match in SPEECH_VERB.finditer(body):
+        verb = match.group(0)
+        before = body[: match.start()]
+        passive = _PASSIVE_BEFORE.search(before) is not None
+        if passive and "quoted" not in verb.lower():
+            continue
+        found = _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
+        if found is None:
+            continue
+        actor, surface = found
+        after = body[match.end() :]
+        speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
+        lead = body[: speaker_start - base]
+        if re.search(r"[,“\"]\s*$|[”\"],?\s*$", lead) and _END_AFTER.match(after):
+            scope: Scope = "backward"
+        elif re.search(r",\s*$", lead) and re.match(r"\s*,", after):
+            scope = "whole"
+        else:
+            scope = "forward"
+        events.append(SpeechEvent(base + match.start(), base + match.end(), verb, scope,
+                                  tracker.attribution(actor, surface), denial=DENIAL_VERB.match(verb) is not None))
+        tracker.note(actor)
+    events.sort(key=lambda e: e.start)
+    return events
+
+
+def attribute(position: int, events: list[SpeechEvent]) -> tuple[SpeechEvent | None, list[SpeechEvent]]:
+    """The speech event covering a cue at ``position``, plus echo events that add speakers."""
+    forward = [e for e in events if e.scope in ("forward", "whole") and e.end <= position]
+    chosen: SpeechEvent | None = forward[-1] if forward else None
+    if chosen is None:
+        backward = [e for e in events if e.scope == "backward" and e.start >= position]
+        chosen = backward[0] if backward else None
+    if chosen is None:
+        whole = [e for e in events if e.scope == "whole"]
+        chosen = whole[0] if whole else None
+    echoes = [e for e in events if e.scope == "echo" and e.start >= position]
+    return chosen, echoes

@@ -1,0 +1,488 @@
+"""Claims: per sentence, who asserts what about which place.
+
+For every cue (see ``cues``) in a sentence the extractor
+1. drops it when the clause hedges it ("could fall", "aims to capture"), negates it without a predicate for the
+   negation, says it was not confirmed ("has yet to confirm the capture"), or puts it in the past ("which fell in
+   2023", "after the fall of Avdiivka");
+2. links it to a place: the named place in its object or subject position, an anaphor ("the town", "there") read as
+   the latest town named, or, for a few cues, the town the last sentences were about;
+3. decides the actor (the side that holds / does it — the convention per predicate is in docs/enricher.md),
+   the speaker (reported speech, see ``attribution``), the modality and the time it is about.
+Then, over the whole article: outlet disclaimers ("could not independently verify the ministry's claims") mark the
+claims they cover ``unverified``, and rejections ("dismissed this assertion as false and fabricated") add the
+rejecting side's ``not_*`` claim with modality ``denied``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
+from newsmon.contracts.claims import Modality
+from services.enricher._lexicon import OPPONENTS, STATES
+from services.enricher.actors import ActorIndex, ActorMention
+from services.enricher.attribution import UNATTRIBUTED, SpeakerTracker, SpeechEvent, attribute, speech_events
+from services.enricher.cues import (
+    ABLE_TO,
+    BACKGROUND,
+    CLAUSE_BREAK,
+    CUES,
+    HEDGE,
+    INFINITIVE_CUE,
+    NEGATION,
+    NON_CONFIRMATION,
+    NUMBER,
+    REJECTION,
+    UNIT,
+    UNVERIFIED,
+    Cue,
+)
+from services.enricher.sentences import Sentence
+from services.enricher.timeexpr import TimeExpression, find_times, is_background
+
+_SIDE_WORDS: dict[str, str] = {}
+for _code, _entry in STATES.items():
+    for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
+        _SIDE_WORDS[_word.lower()] = _code
+_SIDE_ALTERNATION = "|".join(sorted(map(re.escape, _SIDE_WORDS), key=len, reverse=True))
+_BY_SIDE = re.compile(rf"^[^.;]{{0,60}}?\b(?:by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE)
+_OWN_FORCES = re.compile(r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
+                         r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$", re.IGNORECASE)
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
+    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b)",
+    re.IGNORECASE,
+)
+_MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
+_DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b", re.IGNORECASE)
+_AGENT_KINDS = frozenset({"state", "military", "grouping", "ministry", "organisation"})
+_DESIRE_EXEMPT = re.compile(r"\b(?:could|might|may|would|will|if|unless|whether)\b", re.IGNORECASE)
+_BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
+_BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
+_WORDS_TO_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+}
+MILE_KM = 1.609344
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    place: Place
+    start: int
+    end: int
+    surface: str
+    via: str = "named"
+
+
+@dataclass(slots=True)
+class ClaimDraft:
+    predicate: Predicate
+    place: Place
+    actor: str | None
+    attribution: Attribution
+    modality: Modality
+    sentence: Sentence
+    cue_start: int
+    cue_end: int
+    cue_text: str
+    rule: str
+    about: datetime | None = None
+    about_text: str | None = None
+    distance_km: float | None = None
+    trace: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedCue:
+    sentence: int
+    rule: str
+    text: str
+    reason: str
+
+
+def number_value(token: str) -> float:
+    lowered = token.lower()
+    if lowered in _WORDS_TO_NUMBERS:
+        return float(_WORDS_TO_NUMBERS[lowered])
+    return float(lowered.replace(",", ""))
+
+
+def to_km(value: float, unit: str) -> float:
+    return round(value * MILE_KM, 3) if unit.lower().startswith("mi") else value
+
+
+def clauses_of(sentence: Sentence) -> list[tuple[int, int]]:
+    bounds, cursor = [], 0
+    for match in CLAUSE_BREAK.finditer(sentence.text):
+        bounds.append((sentence.start + cursor, sentence.start + match.start()))
+        cursor = match.start()
+    bounds.append((sentence.start + cursor, sentence.end))
+    return bounds
+
+
+def _clause_at(clauses: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in clauses:
+        if start <= position < end:
+            return start, end
+    return clauses[-1]
+
+
+class ClaimExtractor:
+    """Runs over one article's sentences in order."""
+
+    def __init__(self, text: str, sentences: list[Sentence], places: list[PlaceMention], actors: ActorIndex,
+                 anchor: datetime | None) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.places = [PlaceRef(m.place, m.start, m.end, m.surface) for m in places if m.place.kind != "country"]
+        self.actors = actors
+        self.anchor = anchor
+        self.tracker = SpeakerTracker(actors)
+        self.drafts: list[ClaimDraft] = []
+        self.dropped: list[DroppedCue] = []
+        self.events_by_sentence: dict[int, list[SpeechEvent]] = {}
+
+    # -- the article --------------------------------------------------------------------------------------------
+    def run(self) -> tuple[list[ClaimDraft], list[DroppedCue]]:
+        for sentence in self.sentences:
+            events = speech_events(sentence, self.text, self.actors, self.tracker)
+            self.events_by_sentence[sentence.index] = events
+            self.tracker.note_mentions(self.actors.in_span(sentence.start, sentence.end))
+            if sentence.text.rstrip("”\"' ").endswith("?"):
+                continue
+            self._sentence(sentence, events)
+        for sentence in self.sentences:
+            self._rejections(sentence)
+        for sentence in self.sentences:
+            self._disclaimers(sentence)
+        return self.drafts, self.dropped
+
+    # -- one sentence ---------------------------------------------------------------------------------------------
+    def _sentence(self, sentence: Sentence, events: list[SpeechEvent]) -> None:
+        clauses = clauses_of(sentence)
+        times = find_times(sentence.text, self.anchor, sentence.start)
+        taken: list[tuple[int, int]] = []
+        for cue in CUES:
+            for match in cue.pattern.finditer(sentence.text):
+                start, end = sentence.start + match.start(), sentence.start + match.end()
+                if any(start < t_end and end > t_start for t_start, t_end in taken):
+                    continue
+                taken.append((start, end))
+                self._cue(cue, match, start, end, sentence, clauses, times, events)
+
+    def _drop(self, sentence: Sentence, cue: Cue, text: str, reason: str) -> None:
+        self.dropped.append(DroppedCue(sentence.index, cue.name, text, reason))
+
+    def _cue(self, cue: Cue, match: re.Match[str], start: int, end: int, sentence: Sentence,
+             clauses: list[tuple[int, int]], times: list[TimeExpression], events: list[SpeechEvent]) -> None:
+        text = self.text
+        cue_text = match.group(0).strip()
+        clause_start, clause_end = _clause_at(clauses, start)
+        before = text[max(clause_start, start - 70) : start]
+        predicate: Predicate = cue.predicate
+        rule = cue.name
+        trace: dict[str, str] = {"cue": f"{cue.name} «{cue_text}»"}
+
+        reason = self._blocked(cue, before, text[clause_start:start], text[start:clause_end], sentence, clause_start,
+                               clause_end, times)
+        if reason:
+            self._drop(sentence, cue, cue_text, reason)
+            return
+        if predicate in ("captured", "encircled", "withdrawn", "struck", "advancing_toward") and not cue.name.startswith(
+            "not_"
+        ):
+            last_words = " ".join(before.split()[-3:])
+            if NEGATION.search(last_words):
+                if predicate == "captured":
+                    predicate, rule = "not_captured", f"{cue.name}+negated"
+                elif predicate == "encircled":
+                    predicate, rule = "not_encircled", f"{cue.name}+negated"
+                else:
+                    self._drop(sentence, cue, cue_text, f"negated: «{last_words}»")
+                    return
+
+        ref, how = self._link(cue, start, end, clause_start, clause_end, sentence)
+        if ref is None:
+            self._drop(sentence, cue, cue_text, how)
+            return
+        if ref.place.kind not in cue.kinds:
+            self._drop(sentence, cue, cue_text, f"{ref.place.name} is a {ref.place.kind}; {cue.predicate} needs a town")
+            return
+        if cue.nominal and _MODAL_AFTER.search(text[ref.end : clause_end]):
+            self._drop(sentence, cue, cue_text, "hypothetical: a modal verb follows")
+            return
+        trace["place"] = f"{ref.place.name} ({ref.place.id}) from «{ref.surface}», {how}"
+
+        side = match.groupdict().get("side")
+        explicit = _SIDE_WORDS.get(side.lower()) if side else None
+        if cue.name == "captured.under_control" and explicit and explicit == ref.place.country_code:
+            predicate, rule = "not_captured", f"{cue.name}+own-side"
+
+        event, echoes = attribute(start, events)
+        attribution = event.speaker if event else UNATTRIBUTED
+        modality: Modality = "asserted"
+        if event is not None and event.denial and predicate in ("captured", "encircled"):
+            predicate = "not_captured" if predicate == "captured" else "not_encircled"
+            modality, rule = "denied", f"{rule}+denied-by-speaker"
+        trace["speaker"] = f"{attribution.name} via «{event.verb}» ({event.scope})" if event else "unattributed (outlet)"
+
+        actor, actor_reason = self._actor(cue, predicate, match, start, end, clause_start, ref, explicit, attribution)
+        trace["actor"] = f"{actor} — {actor_reason}"
+
+        about, about_text = _time_for(times, start, clause_start, clause_end)
+        distance = _distance(cue, match, text[start:clause_end]) if predicate == "advancing_toward" else None
+        if about_text:
+            trace["time"] = f"«{about_text}» → {about.date() if about else '?'}"
+        draft = ClaimDraft(predicate, ref.place, actor, attribution, modality, sentence, start, end, cue_text, rule,
+                           about, about_text, distance, trace)
+        self.drafts.append(draft)
+        for echo in echoes:
+            extra = replace(draft, attribution=echo.speaker, cue_start=echo.start, cue_end=echo.end,
+                            rule=f"{rule}+echoed", trace={**trace, "speaker": f"{echo.speaker.name} via «echoed by»"})
+            self.drafts.append(extra)
+
+    def _blocked(self, cue: Cue, before: str, clause_before: str, clause_after: str, sentence: Sentence,
+                 clause_start: int, clause_end: int, times: list[TimeExpression]) -> str | None:
+        window = " ".join(before.split()[-6:])
+        hedge = HEDGE.search(window)
+        if cue.predicate == "evacuating":
+            hedge = _DESIRE_EXEMPT.search(window)
+        if hedge:
+            return f"hedge: «{hedge.group(0)}»"
+        infinitive = INFINITIVE_CUE.search(window + " " + clause_after[:25])
+        if (
+            infinitive
+            and cue.predicate != "evacuating"
+            and infinitive.start() >= len(window) - 20
+            and not ABLE_TO.search(window[: infinitive.start()])
+        ):
+            return f"infinitive (intention, not event): «{infinitive.group(0)}»"
+        unconfirmed = NON_CONFIRMATION.search(self.text[sentence.start : clause_start + len(clause_before)])
+        if unconfirmed:
+            return f"not confirmed: «{unconfirmed.group(0)}»"
+        background = BACKGROUND.search(clause_before) or BACKGROUND.search(clause_after[:60])
+        if background:
+            return f"background: «{background.group(0)}»"
+        for expression in times:
+            if clause_start <= expression.start < clause_end and is_background(expression, self.anchor):
+                return f"background: «{expression.text}»"
+        return None
+
+    # -- place ----------------------------------------------------------------------------------------------------
+    def _refs_in(self, start: int, end: int) -> list[PlaceRef]:
+        refs = [r for r in self.places if r.start >= start and r.end <= end]
+        for match in _ANAPHOR.finditer(self.text, start, end):
+            antecedent = self._latest_town(match.start())
+            if antecedent is not None and not any(r.start <= match.start() < r.end for r in refs):
+                refs.append(replace(antecedent, start=match.start(), end=match.end(), surface=match.group(0),
+                                    via=f"anaphor «{match.group(0)}» → {antecedent.surface}"))
+        return sorted(refs, key=lambda r: r.start)
+
+    def _latest_town(self, position: int) -> PlaceRef | None:
+        latest = None
+        for ref in self.places:
+            if ref.end <= position and ref.place.kind == "populated_place":
+                latest = ref
+        return latest
+
+    def _link(self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int,
+              sentence: Sentence) -> tuple[PlaceRef | None, str]:
+        refs = self._refs_in(clause_start, clause_end)
+        text = self.text
+        after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
+        after = [r for r in refs if r.start >= after_from]
+        before = [r for r in refs if r.end <= start]
+
+        def object_ref() -> PlaceRef | None:
+            if not after:
+                return None
+            ref = after[0]
+            between = text[end : ref.start] if ref.start >= end else ""
+            if len(between) > 60:
+                return None
+            if cue.predicate == "withdrawn":
+                return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
+            if cue.predicate in ("captured", "advancing_toward") and _BLOCK_OBJECT.search(between):
+                return None
+            return ref
+
+        def subject_ref() -> PlaceRef | None:
+            for ref in reversed(before):
+                between = text[ref.end : start]
+                if len(between) > 100 or between.count(",") % 2 == 1:
+                    continue
+                return ref
+            return None
+
+        def locative_ref() -> PlaceRef | None:
+            for ref in after:
+                between = text[end : ref.start] if ref.start >= end else ""
+                if len(between) > 90:
+                    break
+                if cue.predicate == "contested" and _BLOCK_CONTESTED.search(between):
+                    return None
+                return ref
+            return subject_ref()
+
+        finders = {"object": (object_ref,), "subject": (subject_ref,), "either": (object_ref, subject_ref),
+                   "locative": (locative_ref,)}[cue.orientation]
+        for finder in finders:
+            ref = finder()
+            if ref is not None:
+                if cue.needs_forces and not self._forces_before(clause_start, start):
+                    return None, "distance without armed forces as subject"
+                return ref, f"{finder.__name__.replace('_ref', '')} of the cue" + (
+                    f", {ref.via}" if ref.via != "named" else ""
+                )
+        if cue.salient:
+            ref = self._salient(sentence)
+            if ref is not None:
+                return ref, f"no place in the sentence; the town the text is about: «{ref.surface}»"
+        return None, "no place linked"
+
+    def _salient(self, sentence: Sentence) -> PlaceRef | None:
+        earliest = self.sentences[max(0, sentence.index - 2)].start
+        candidates = [r for r in self.places if earliest <= r.start < sentence.end and r.place.kind == "populated_place"]
+        return replace(candidates[-1], via="salient") if candidates else None
+
+    def _forces_before(self, clause_start: int, position: int) -> bool:
+        for mention in self.actors.in_span(clause_start, position):
+            actor = self.actors.actors.get(mention.actor_id)
+            if actor is not None and actor.kind == "military":
+                return True
+        return False
+
+    # -- actor ----------------------------------------------------------------------------------------------------
+    def _agent_before(self, clause_start: int, position: int) -> tuple[str, str] | None:
+        own = _OWN_FORCES.search(self.text[max(clause_start, position - 45) : position])
+        mentions = [m for m in self.actors.in_span(clause_start, position) if m.pronoun is None]
+        for mention in reversed(mentions):
+            actor = self.actors.actors.get(mention.actor_id)
+            if actor is None or actor.side is None or actor.kind not in _AGENT_KINDS:
+                continue
+            if own and own.start() + max(clause_start, position - 45) > mention.end:
+                break
+            return actor.side, f"subject «{mention.surface}»"
+        if own:
+            return "", f"«{own.group(0).strip()}» refers to the speaker"
+        return None
+
+    def _actor(self, cue: Cue, predicate: Predicate, match: re.Match[str], start: int, end: int, clause_start: int,
+               ref: PlaceRef, explicit: str | None, attribution: Attribution) -> tuple[str | None, str]:
+        if predicate == "contested":
+            return None, "contested: control is not settled (convention: no actor)"
+        country = ref.place.country_code
+        holder_default = country if country in OPPONENTS else None
+        taker_default = OPPONENTS.get(country or "")
+        if explicit:
+            if predicate == "encircled":
+                return explicit, f"named in the cue «{match.group(0)}»"
+            return explicit, f"named in the cue «{match.group(0)}»"
+        by_side = _BY_SIDE.match(self.text[end : end + 80]) if (cue.passive or cue.nominal or cue.predicate == "struck") else None
+        if by_side and predicate != "encircled":
+            return _SIDE_WORDS[by_side.group("side").lower()], f"agent «{by_side.group(0).strip()}»"
+        agent = None if (cue.passive or cue.nominal) else self._agent_before(clause_start, start)
+        if agent is not None:
+            side, reason = agent
+            if side == "":
+                side = attribution.side or ""
+                reason += f" ({attribution.name})"
+            if side:
+                if predicate in ("encircled", "not_encircled"):
+                    return self._encircled_side(side, start, clause_start, reason)
+                if predicate == "not_captured" and cue.name.endswith("negated"):
+                    return OPPONENTS.get(side, holder_default), f"{reason} did not take it; holder"
+                return side, reason
+        if predicate in ("captured", "advancing_toward", "struck"):
+            return taker_default, f"not named; inferred: the opponent of {country} (where the place is)"
+        if predicate in ("encircled", "not_encircled") and ref.place.kind == "region":
+            return taker_default, f"not named; inferred: forces of the opponent of {country} inside the region"
+        return holder_default, f"not named; inferred: {country}, the side holding the place"
+
+    def _encircled_side(self, side: str, start: int, clause_start: int, reason: str) -> tuple[str | None, str]:
+        before = self.text[clause_start:start]
+        if re.search(r"\b(?:have|has|had)\s+(?:\w+ly\s+)?$|\b(?:encircle|surround)\w*\s*$", before, re.IGNORECASE):
+            return OPPONENTS.get(side), f"{reason} is encircling; the encircled side is its opponent"
+        return side, f"{reason}: the forces said to be (not) encircled"
+
+    # -- article level ----------------------------------------------------------------------------------------
+    def _rejections(self, sentence: Sentence) -> None:
+        for match in REJECTION.finditer(sentence.text):
+            position = sentence.start + match.start()
+            events = self.events_by_sentence.get(sentence.index, [])
+            rejecting = next((e for e in events if e.start <= position + len(match.group(0)) and e.end >= position),
+                             None) or attribute(position, events)[0]
+            speaker = rejecting.speaker if rejecting else UNATTRIBUTED
+            targets = [d for d in self.drafts if d.sentence.index == sentence.index and d.cue_start < position
+                       and d.predicate in ("captured", "encircled") and d.attribution.side != speaker.side]
+            for back in (1, 2):
+                if targets:
+                    break
+                targets = [d for d in self.drafts if d.sentence.index == sentence.index - back
+                           and d.predicate in ("captured", "encircled") and d.attribution.side != speaker.side]
+            seen: set[tuple[str, str]] = set()
+            for target in targets:
+                key = (target.place.id, target.predicate)
+                if key in seen:
+                    continue
+                seen.add(key)
+                flipped: Predicate = "not_captured" if target.predicate == "captured" else "not_encircled"
+                actor = target.actor if flipped == "not_encircled" else OPPONENTS.get(target.actor or "")
+                self.drafts.append(ClaimDraft(
+                    flipped, target.place, actor, speaker, "denied", sentence, sentence.start + match.start(),
+                    sentence.start + match.end(), match.group(0), "rejection",
+                    trace={"cue": f"rejection «{match.group(0)}» of the {target.predicate} claim in sentence "
+                                  f"{target.sentence.index + 1} ({target.attribution.name})",
+                           "place": f"{target.place.name} ({target.place.id}) from the rejected claim",
+                           "speaker": speaker.name, "actor": f"{actor} — same forces as the rejected claim"},
+                ))
+
+    def _disclaimers(self, sentence: Sentence) -> None:
+        match = UNVERIFIED.search(sentence.text)
+        if match is None:
+            return
+        position = sentence.start + match.end()
+        named = [m for m in self.actors.in_span(position, sentence.end) if m.pronoun is None]
+        covered: list[ClaimDraft]
+        actor = self.actors.actors.get(named[0].actor_id) if named else None
+        if actor is not None and actor.kind not in ("outlet",):
+            same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
+            covered = same_actor or [d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side]
+            scope = f"claims of {actor.name} in the article"
+        else:
+            covered = [d for d in self.drafts if d.sentence.index == sentence.index]
+            for back in (1, 2):
+                previous = [d for d in self.drafts if d.sentence.index == sentence.index - back
+                            and d.attribution.name != "unattributed"]
+                if previous:
+                    covered += previous
+                    break
+            scope = "the claims just before it"
+        for draft in covered:
+            if draft.modality == "asserted":
+                draft.modality = "unverified"
+                draft.trace["modality"] = f"unverified: «{match.group(0)}» (sentence {sentence.index + 1}) covers {scope}"
+
+
+def _time_for(times: list[TimeExpression], position: int, clause_start: int, clause_end: int) -> tuple[datetime | None, str | None]:
+    in_clause = [t for t in times if clause_start <= t.start < clause_end and t.when is not None]
+    pool = in_clause or [t for t in times if t.when is not None and t.precise]
+    if not pool:
+        return None, None
+    nearest = min(pool, key=lambda t: abs(t.start - position))
+    return nearest.when, nearest.text
+
+
+def _distance(cue: Cue, match: re.Match[str], clause_rest: str) -> float | None:
+    source = match.group(0) if cue.needs_forces else clause_rest[:120]
+    found = _DISTANCE.search(source)
+    if found is None:
+        return None
+    return to_km(number_value(found.group("num")), found.group("unit"))
+
+
+def side_of_mention(actors: ActorIndex, mention: ActorMention) -> str | None:
+    return actors.side(mention.actor_id)

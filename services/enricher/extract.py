@@ -1,0 +1,124 @@
+"""The extraction pipeline: one raw article in, one enriched article out. Pure: no I/O, no clock unless given.
+
+    sentences → places (the finder) → actors → claims → numeric facts → story signature
+
+``explain`` returns the same article plus, per claim, the steps that produced it and the cues that were dropped
+with the reason (hedge, background, not confirmed, no place) — what ``newsmon extract --explain`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from newsmon.contracts import (
+    ArticleRef,
+    Claim,
+    EnrichedArticle,
+    Evidence,
+    NumericFact,
+    Place,
+    PlaceMention,
+    RawArticle,
+)
+from newsmon.contracts.ids import claim_id, fact_id
+from newsmon.story import signature
+from services.enricher.actors import find_actors
+from services.enricher.claims import ClaimExtractor, DroppedCue
+from services.enricher.facts import FactExtractor
+from services.enricher.sentences import split_sentences
+
+ENRICHER_VERSION = "enricher/1"
+_NOT_PLACES = frozenset({"person", "grouping", "media", "outlet", "organisation"})
+
+
+class PlaceFinderLike(Protocol):
+    """What the pipeline needs from ``services.enricher.places.PlaceFinder``."""
+
+    def find(self, text: str) -> list[PlaceMention]: ...
+
+    def resolve_name(self, name: str, context: str = "") -> Place | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTrace:
+    claim_id: str
+    predicate: str
+    place: str
+    sentence: int
+    steps: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    article: EnrichedArticle
+    traces: tuple[ClaimTrace, ...]
+    dropped: tuple[DroppedCue, ...]
+
+
+def extract(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | None = None) -> EnrichedArticle:
+    """Places, actors, claims, numeric facts and the story signature of one article."""
+    return explain(article, finder=finder, now=now).article
+
+
+def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | None = None) -> Extraction:
+    text = article.text
+    anchor = article.published or article.fetched_at or now
+    sentences = split_sentences(text)
+    found = finder.find(text)
+    countries = {m.start: m.place.country_code for m in found if m.place.country_code and m.place.kind != "country"}
+    actors = find_actors(text, countries)
+    # a place name inside a person's name, a grouping or an outlet ("Viktor", "Khortytsia") is not a place here
+    blocked = [(m.start, m.end) for m in actors.mentions
+               if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES]
+    places = [m for m in found if not any(s <= m.start and m.end <= e for s, e in blocked)]
+
+    claims_engine = ClaimExtractor(text, sentences, places, actors, anchor)
+    drafts, dropped = claims_engine.run()
+    facts_engine = FactExtractor(text, sentences, claims_engine._refs_in, claims_engine._salient, actors,
+                                 claims_engine.events_by_sentence, finder.resolve_name)
+    fact_drafts = facts_engine.run()
+
+    story = signature(f"{article.title}\n{text}" if article.title else text)
+    ref = ArticleRef(article_id=article.id, url=article.url, source=article.source, published=article.published,
+                     fetched_at=article.fetched_at)
+    claims: list[Claim] = []
+    traces: list[ClaimTrace] = []
+    seen: set[str] = set()
+    for draft in sorted(drafts, key=lambda d: (d.sentence.index, d.cue_start, d.predicate)):
+        identifier = claim_id(article.id, draft.place.id, draft.predicate, draft.cue_start, draft.cue_end)
+        if identifier in seen:
+            continue
+        seen.add(identifier)
+        claims.append(Claim(
+            id=identifier, article=ref, place=draft.place, predicate=draft.predicate, actor=draft.actor,
+            attributed_to=draft.attribution, modality=draft.modality, about=draft.about, about_text=draft.about_text,
+            distance_km=draft.distance_km,
+            evidence=Evidence(sentence=draft.sentence.text, start=draft.sentence.start, end=draft.sentence.end),
+            story=story, rule=f"{draft.rule} «{draft.cue_text}»",
+        ))
+        traces.append(ClaimTrace(identifier, draft.predicate, draft.place.name, draft.sentence.index, dict(draft.trace)))
+    facts: list[NumericFact] = []
+    for fact in fact_drafts:
+        identifier = fact_id(article.id, fact.kind, fact.start, fact.end)
+        if identifier in seen:
+            continue
+        seen.add(identifier)
+        facts.append(NumericFact(
+            id=identifier, article=ref, kind=fact.kind, places=fact.places, value=fact.value, unit=fact.unit,
+            original_value=fact.original_value, original_unit=fact.original_unit, attributed_to=fact.attribution,
+            evidence=Evidence(sentence=fact.sentence.text, start=fact.sentence.start, end=fact.sentence.end),
+            story=story,
+        ))
+    enriched = EnrichedArticle(
+        **article.model_dump(),
+        places=tuple(places),
+        actors=tuple(actors.actors.values()),
+        claims=tuple(claims),
+        facts=tuple(facts),
+        story=story,
+        enriched_at=now or datetime.now(UTC),
+        enricher_version=ENRICHER_VERSION,
+    )
+    return Extraction(enriched, tuple(traces), tuple(dropped))

@@ -1,0 +1,174 @@
+"""Numeric facts about places: distances between two places, populations, troop and casualty figures, areas.
+
+Units are normalised (miles → km, square miles → km²). A distance needs two places: the subject of the clause
+("Kurakhove is about 25 miles south of Pokrovsk", "Dachenske, which sits less than five miles from Pokrovsk") and
+the place after the number; a distance whose subject is armed forces ("troops within 10 km of the city") is not a
+fact about two places but the ``distance_km`` of an ``advancing_toward`` claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from newsmon.contracts import Attribution, Place
+from newsmon.contracts.claims import FactKind
+from services.enricher.actors import ActorIndex
+from services.enricher.attribution import UNATTRIBUTED, SpeechEvent, attribute
+from services.enricher.claims import PlaceRef, number_value, to_km
+from services.enricher.cues import NUMBER, UNIT
+from services.enricher.sentences import Sentence
+
+_BIG = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?)"
+_DIRECTION = r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|from|away\s+from|of)"
+_DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:\([^)]*\)\s+)?{_DIRECTION}\b", re.IGNORECASE)
+_AREA = re.compile(
+    rf"(?P<num>{_BIG})\s*(?P<unit>square\s+(?:kilometers?|kilometres?|km|miles?)|sq\.?\s*(?:km|mi)|km2|km²)", re.I
+)
+_POPULATION = re.compile(rf"\bpopulation\b[^.;\d]{{0,45}}?(?P<num>{_BIG})", re.IGNORECASE)
+_PEOPLE = re.compile(
+    rf"(?P<num>{_BIG})\s+(?:(?:of\s+)?(?:these|those|their|its|our|enemy|Russian|Ukrainian|North\s+Korean)\s+)?"
+    r"(?P<what>troops|soldiers|servicemen|personnel|fighters|(?:irrecoverable\s+)?losses|casualties|dead|killed|wounded)\b",
+    re.IGNORECASE,
+)
+_CASUALTY_WORDS = re.compile(r"\b(?:killed|dead|died|lost|loses|losing|losses|casualties|wounded|irrecoverable)\b", re.I)
+_MILITARY_KINDS = frozenset({"military", "state", "grouping"})
+
+
+@dataclass(frozen=True, slots=True)
+class FactDraft:
+    kind: FactKind
+    places: tuple[Place, ...]
+    value: float
+    unit: str
+    original_value: float
+    original_unit: str
+    attribution: Attribution
+    sentence: Sentence
+    start: int
+    end: int
+    rule: str
+
+
+def _big_number(token: str) -> float:
+    lowered = token.lower().replace(",", "").strip()
+    factor = 1.0
+    if lowered.endswith("million"):
+        factor, lowered = 1_000_000.0, lowered.removesuffix("million").strip()
+    elif lowered.endswith("thousand"):
+        factor, lowered = 1_000.0, lowered.removesuffix("thousand").strip()
+    return float(lowered) * factor
+
+
+class FactExtractor:
+    def __init__(self, text: str, sentences: list[Sentence], refs_in: Callable[[int, int], list[PlaceRef]],
+                 salient: Callable[[Sentence], PlaceRef | None], actors: ActorIndex,
+                 events: dict[int, list[SpeechEvent]], resolve_country: Callable[[str], Place | None]) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.refs_in = refs_in
+        self.salient = salient
+        self.actors = actors
+        self.events = events
+        self.resolve_country = resolve_country
+
+    def run(self) -> list[FactDraft]:
+        facts: list[FactDraft] = []
+        for sentence in self.sentences:
+            refs = [r for r in self.refs_in(sentence.start, sentence.end) if r.place.kind != "country"]
+            facts += self._distances(sentence, refs)
+            facts += self._populations(sentence, refs)
+            facts += self._people(sentence, refs)
+            facts += self._areas(sentence, refs)
+        return facts
+
+    def _speaker(self, sentence: Sentence, position: int) -> Attribution:
+        event, _ = attribute(position, self.events.get(sentence.index, []))
+        return event.speaker if event else UNATTRIBUTED
+
+    def _forces_between(self, start: int, end: int) -> bool:
+        for mention in self.actors.in_span(start, end):
+            actor = self.actors.actors.get(mention.actor_id)
+            if actor is not None and actor.kind == "military":
+                return True
+        return False
+
+    def _distances(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
+        found = []
+        for match in _DISTANCE.finditer(sentence.text):
+            start, end = sentence.start + match.start(), sentence.start + match.end()
+            after = [r for r in refs if r.start >= end and r.start - end <= 30]
+            before = [r for r in refs if r.end <= start]
+            if not after or not before:
+                continue
+            target = after[0]
+            origin = next((r for r in reversed(before) if r.place.id != target.place.id), None)
+            if origin is None or self._forces_between(origin.end, start):
+                continue
+            value, unit = number_value(match.group("num")), match.group("unit").lower()
+            found.append(FactDraft("distance", (origin.place, target.place), to_km(value, unit), "km", value,
+                                   "mi" if unit.startswith("mi") else "km", self._speaker(sentence, start), sentence,
+                                   start, end, "distance: «<place> … N unit from/of <place>»"))
+        return found
+
+    def _nearest(self, refs: list[PlaceRef], position: int) -> PlaceRef | None:
+        return min(refs, key=lambda r: abs(r.start - position)) if refs else None
+
+    def _populations(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
+        found = []
+        for match in _POPULATION.finditer(sentence.text):
+            value = _big_number(match.group("num"))
+            if value < 50:
+                continue
+            start, end = sentence.start + match.start("num"), sentence.start + match.end("num")
+            towns = [r for r in refs if r.place.kind in ("populated_place", "region", "area")]
+            ref = self._nearest(towns, sentence.start + match.start())
+            if ref is None:
+                continue
+            found.append(FactDraft("population", (ref.place,), value, "people", value, "people",
+                                   self._speaker(sentence, start), sentence, start, end, "population: «population … N»"))
+        return found
+
+    def _people(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
+        found = []
+        for match in _PEOPLE.finditer(sentence.text):
+            value = _big_number(match.group("num"))
+            if value < 10:
+                continue
+            start, end = sentence.start + match.start("num"), sentence.start + match.end()
+            window = sentence.text[max(0, match.start() - 30) : min(len(sentence.text), match.end() + 40)]
+            kind: FactKind = "casualties" if _CASUALTY_WORDS.search(window) or _CASUALTY_WORDS.search(
+                match.group("what")) else "troops"
+            ref = self._nearest(refs, start) or self.salient(sentence)
+            if ref is None:
+                continue
+            found.append(FactDraft(kind, (ref.place,), value, "people", value, match.group("what").lower(),
+                                   self._speaker(sentence, start), sentence, start, end,
+                                   f"{kind}: «N {match.group('what').lower()}»"))
+        return found
+
+    def _areas(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
+        found = []
+        for match in _AREA.finditer(sentence.text):
+            value = _big_number(match.group("num"))
+            unit = match.group("unit").lower()
+            start, end = sentence.start + match.start(), sentence.start + match.end()
+            km2 = round(value * 2.589988, 3) if "mi" in unit else value
+            tail = sentence.text[match.end() : match.end() + 60]
+            demonym = re.search(r"\bof\s+(?P<who>\w+)\s+territory\b", tail)
+            place: Place | None = None
+            if demonym:
+                from services.enricher._lexicon import STATES
+
+                for entry in STATES.values():
+                    if demonym.group("who").lower() in {d.lower() for d in entry.demonyms}:
+                        place = self.resolve_country(entry.names[0])
+            if place is None:
+                nearest = self._nearest(refs, start)
+                place = nearest.place if nearest else None
+            if place is None or re.match(r"\s*\)", sentence.text[match.end() :]):
+                continue
+            found.append(FactDraft("area", (place,), km2, "km2", value, unit, self._speaker(sentence, start), sentence,
+                                   start, end, "area: «N square km/miles of <place>»"))
+        return found

@@ -1,0 +1,223 @@
+"""Find place mentions in an article and decide which place each one means, with the reason written out.
+
+The pipeline (docs/places.md tells it at length):
+
+1. *Scan*: the gazetteer's Aho-Corasick automaton runs over the normalised text; hits must be whole words and
+   written as names (capitalised); overlapping hits keep the longest ("Kursk region" over "Kursk").
+2. *Region forms*: bare stems become regions in "Donetsk and Luhansk regions", "the region of Kursk", and when the
+   article names the stem as a region elsewhere ("Kursk region" ... "in Kursk").
+3. *Disambiguation*, per distinct name (one sense per article): every reading gets a population prior plus context:
+   its country or region named in the text, places it contains, distance to the other places, a qualifier
+   ("Independence, Missouri"). Two rounds, so that readings settle on each other.
+4. *Confidence*: how sure the name is a place at all (common English word? sentence start? part of a longer name?)
+   plus the context support and the margin over the runner-up. Mentions below the threshold are dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from newsmon.contracts.places import Place, PlaceMention
+from services.enricher._places_context import Reading, RoundContext, prior, score
+from services.enricher._places_match import Match, Scan, read_bare_stems_as_regions, scan
+from services.enricher.gazetteer import COUNTRY, POPULATED, Gazetteer, MatchFlag
+
+DEFAULT_MIN_CONFIDENCE = 0.5
+ROUNDS = 2
+MAX_CANDIDATES = 25
+MAX_SUPPORT_BONUS = 0.35
+
+Group = tuple[int, int]
+
+
+class PlaceFinder:
+    """Finds and resolves place mentions. Safe to share: all state is in the (immutable) gazetteer."""
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        *,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        bare_stem_follows_region: bool = True,
+    ) -> None:
+        self._gazetteer = gazetteer
+        self._min_confidence = min_confidence
+        self._bare_stem_follows_region = bare_stem_follows_region
+        stems_by_region: dict[int, list[str]] = defaultdict(list)
+        for stem, regions in gazetteer.region_stems.items():
+            for region in regions:
+                stems_by_region[region].append(stem)
+        self._stems_by_region = {region: tuple(stems) for region, stems in stems_by_region.items()}
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self._gazetteer
+
+    def find(self, text: str) -> list[PlaceMention]:
+        """Every place mention in ``text`` (repeats included), sorted by start offset."""
+        found = self._scan(text)
+        hopeless = {m.group for m in found.matches if self._best_case(m) < self._min_confidence}
+        for match in found.matches:
+            if match.group in hopeless and self._best_case(match) >= self._min_confidence:
+                hopeless.discard(match.group)
+        readings = self._disambiguate(found, skip=hopeless)
+        kept: list[tuple[Match, Reading, float, str]] = []
+        for match in found.matches:
+            if match.group in hopeless:
+                continue
+            reading = readings[match.group]
+            confidence, notes = self._confidence(match, reading)
+            if confidence >= self._min_confidence:
+                kept.append((match, reading, confidence, self._reason(match, reading, notes)))
+        forms: dict[int, list[str]] = defaultdict(list)
+        for match, reading, _, _ in kept:
+            if match.surface not in forms[reading.record]:
+                forms[reading.record].append(match.surface)
+        places = {record: self._gazetteer.place(record, tuple(surfaces)) for record, surfaces in forms.items()}
+        return [
+            PlaceMention(
+                place=places[reading.record],
+                surface=match.surface,
+                start=match.start,
+                end=match.end,
+                confidence=round(confidence, 3),
+                reason=reason,
+            )
+            for match, reading, confidence, reason in kept
+        ]
+
+    def resolve_name(self, name: str, context: str = "") -> Place | None:
+        """The best reading of one name (say, the object of "captured") in the light of ``context``.
+
+        The name is taken to be a place: common-word doubts do not apply, but it must be in the gazetteer.
+        """
+        cleaned = name.strip().strip("\"'“”‘’")
+        if cleaned.lower().startswith("the "):
+            cleaned = cleaned[4:]
+        key_id = self._gazetteer.key_id(cleaned)
+        if key_id is None:
+            return None
+        candidates = [(r, f) for r, f in self._gazetteer.candidates(key_id) if f != MatchFlag.DEMONYM]
+        if not candidates:
+            return None
+        found = self._scan(context)
+        target = Match(len(context) + 1, len(context) + 1 + len(cleaned), cleaned, key_id, candidates)
+        found.matches.append(target)
+        if self._bare_stem_follows_region:
+            read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region)
+        reading = self._disambiguate(found, skip=set())[target.group]
+        return self._gazetteer.place(reading.record, (cleaned,))
+
+    # -- pipeline -------------------------------------------------------------------------------------------
+
+    def _scan(self, text: str) -> Scan:
+        found = scan(self._gazetteer, text)
+        if self._bare_stem_follows_region:
+            read_bare_stems_as_regions(self._gazetteer, text, found.matches, self._stems_by_region)
+        return found
+
+    def _disambiguate(self, found: Scan, skip: set[Group]) -> dict[Group, Reading]:
+        g = self._gazetteer
+        groups: dict[Group, list[Match]] = defaultdict(list)
+        for match in found.matches:
+            groups[match.group].append(match)
+        options: dict[Group, list[tuple[int, float]]] = {}
+        for group, matches in groups.items():
+            ranked = sorted(((r, prior(g, r, f)) for r, f in matches[0].candidates), key=lambda o: (-o[1], o[0]))
+            options[group] = ranked[: 1 if group in skip else MAX_CANDIDATES]
+        choice = {group: ranked[0][0] for group, ranked in options.items()}
+        informative = {
+            group for group, matches in groups.items() if group not in skip and any(m.plausible for m in matches)
+        }
+        contested = sorted(group for group in groups if len(options[group]) > 1)
+        demonyms = {code for _, code in found.demonyms}
+        for _ in range(ROUNDS):
+            context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)
+            for group in contested:
+                best = max(
+                    options[group],
+                    key=lambda o: (o[1] + score(g, o[0], group, groups[group], context, None), -o[0]),
+                )
+                choice[group] = best[0]
+        context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)
+        readings: dict[Group, Reading] = {}
+        for group, ranked in options.items():
+            totals = []
+            for record, record_prior in ranked:
+                evidence: list[tuple[float, str]] | None = [] if record == choice[group] else None
+                totals.append((record_prior + score(g, record, group, groups[group], context, evidence), record))
+                if evidence is not None:
+                    chosen_evidence = evidence
+            totals.sort(key=lambda t: (-t[0], t[1]))
+            best_total = next(total for total, record in totals if record == choice[group])
+            rivals = [(total, record) for total, record in totals if record != choice[group]]
+            runner_up = rivals[0][1] if rivals else None
+            margin = best_total - rivals[0][0] if rivals else 2.0
+            readings[group] = Reading(choice[group], chosen_evidence, runner_up, margin)
+        return readings
+
+    def _best_case(self, match: Match) -> float:
+        """An upper bound of the confidence, before disambiguation: lets hopeless names skip the scoring."""
+        base, _ = self._base(match, kind=COUNTRY, weight=10**9, flag=MatchFlag.NAME)
+        return base + MAX_SUPPORT_BONUS
+
+    def _base(self, match: Match, *, kind: int, weight: int, flag: int) -> tuple[float, list[str]]:
+        notes: list[str] = []
+        if match.common:
+            base = 0.3
+            notes.append("also a common English word")
+            if match.sentence_start:
+                base = 0.1
+                notes.append("at a sentence start")
+        else:
+            base = 0.75
+            if weight >= 100_000 or kind != POPULATED:
+                base += 0.1
+        if match.forced_reason is not None:
+            base = max(base, 0.85)
+        if match.all_caps and len(match.surface) > 3:
+            base -= 0.1
+        if flag == MatchFlag.ALTERNATE:
+            base -= 0.35
+            notes.append("matched a former or foreign name")
+        name_penalty = 0.35 if kind == COUNTRY else 0.75
+        if match.after_name is not None:
+            base -= name_penalty
+            notes.append(f"follows '{match.after_name}' (part of a longer name?)")
+        if match.before_name is not None:
+            base -= name_penalty
+            notes.append(f"followed by '{match.before_name}' (part of a longer name?)")
+        return base, notes
+
+    def _confidence(self, match: Match, reading: Reading) -> tuple[float, list[str]]:
+        g = self._gazetteer
+        record = reading.record
+        flag = next(f for r, f in match.candidates if r == record)
+        base, notes = self._base(match, kind=g.kinds[record], weight=g.weights[record], flag=flag)
+        support = reading.support
+        if support == 0 and g.kinds[record] == POPULATED and g.weights[record] < 10_000:
+            base -= 0.2
+            notes.append("small place with no support in the text")
+        base += min(MAX_SUPPORT_BONUS, MAX_SUPPORT_BONUS * support)
+        if reading.margin < 0.15:
+            base -= 0.15
+            notes.append("close call")
+        elif reading.margin < 0.4:
+            base -= 0.05
+        return max(0.01, min(0.99, base)), notes
+
+    def _reason(self, match: Match, reading: Reading, notes: list[str]) -> str:
+        g = self._gazetteer
+        parts: list[str] = []
+        if match.forced_reason is not None:
+            parts.append(match.forced_reason)
+        parts += [reason for value, reason in sorted(reading.evidence, key=lambda e: -e[0]) if value > 0]
+        record = reading.record
+        if g.kinds[record] == POPULATED and g.populations[record]:
+            parts.append(f"population {g.populations[record]:,}")
+        if reading.runner_up is not None:
+            other = reading.runner_up
+            where = ", ".join(x for x in (g.countries[other], g.admin1_name(other)) if x)
+            parts.append(f"preferred over {g.names[other]} ({where})")
+        parts += notes
+        return "; ".join(parts) if parts else "only reading"
