@@ -48,7 +48,8 @@ DEFAULT_GROUP_PREFIXES: tuple[str, ...] = ("newsmon",)
 class PartitionLag:
     topic: str
     partition: int
-    committed: int
+    committed: int | None
+    """None: the group never committed here and will start at the beginning of the partition."""
     end: int
     lag: int
     lag_seconds: float | None
@@ -173,24 +174,37 @@ class LagProbe:
             if kept:
                 committed[name] = kept
         descriptions = await self._describe(list(committed))
-        every_partition = sorted({tp for offsets in committed.values() for tp in offsets})
-        ends = await self._end_offsets(every_partition)
+        # A group that committed on some partitions of a topic reads all of them; a partition it never committed
+        # on is read from its beginning (newsmon's consumers start at "earliest"), so it lags by all it holds.
+        topics = await self._topic_partitions({tp.topic for offsets in committed.values() for tp in offsets})
+        positions: dict[str, dict[TopicPartition, int]] = {}
+        never_committed: set[TopicPartition] = set()
+        for name, offsets in committed.items():
+            subscribed = [tp for topic in sorted({tp.topic for tp in offsets}) for tp in topics.get(topic, [])]
+            never_committed.update(tp for tp in subscribed if tp not in offsets)
+            positions[name] = {tp: offsets[tp] for tp in subscribed if tp in offsets}
+        starts = await self._consumer.beginning_offsets(sorted(never_committed)) if never_committed else {}
+        for name, offsets in committed.items():
+            for topic in {tp.topic for tp in offsets}:
+                for tp in topics.get(topic, []):
+                    if tp not in positions[name]:
+                        positions[name][tp] = starts[tp]
+        every_partition = sorted({tp for partitions in topics.values() for tp in partitions})
+        ends: dict[TopicPartition, int] = await self._consumer.end_offsets(every_partition) if every_partition else {}
         now = time.time()
         timestamps: dict[tuple[TopicPartition, int], float] = {}
         if with_seconds:
             # one group at a time: two groups may sit at different offsets of the same partition
-            for offsets in committed.values():
-                behind = {tp: offset for tp, offset in offsets.items() if ends.get(tp, 0) > offset}
+            for resume in positions.values():
+                behind = {tp: offset for tp, offset in resume.items() if ends.get(tp, 0) > offset}
                 timestamps.update(await self._timestamps_at(behind, seconds_timeout))
 
         reports: list[GroupLag] = []
-        for name, offsets in committed.items():
+        for name, resume in positions.items():
             partitions = []
-            for tp in sorted(offsets):
-                end = ends.get(tp)
-                if end is None:  # the topic is gone; nothing left to consume
-                    continue
-                offset = offsets[tp]
+            for tp in sorted(resume):
+                end = ends[tp]
+                offset = resume[tp]
                 lag = max(end - offset, 0)
                 stamp = timestamps.get((tp, offset))
                 seconds: float | None
@@ -204,7 +218,7 @@ class LagProbe:
                     PartitionLag(
                         topic=tp.topic,
                         partition=tp.partition,
-                        committed=offset,
+                        committed=committed[name].get(tp),
                         end=end,
                         lag=lag,
                         lag_seconds=seconds,
@@ -216,33 +230,35 @@ class LagProbe:
         return LagReport(taken_at=datetime.fromtimestamp(now, UTC), groups=tuple(reports))
 
     async def _describe(self, names: list[str]) -> dict[str, tuple[str | None, int | None]]:
+        """State and member count per group. One request per group: aiokafka 0.14 fails to decode a
+        DescribeGroups response that holds several groups (the connection is dropped)."""
         found: dict[str, tuple[str | None, int | None]] = {}
-        if not names:
-            return found
-        try:
-            responses = await self._admin.describe_consumer_groups(names)
-        except KafkaError as exc:
-            log.debug("cannot describe groups %s: %r", names, exc)
-            return found
-        for response in responses:
-            # DescribeGroups response rows: (error_code, group_id, state, protocol_type, protocol, members, ...)
-            for row in getattr(response, "groups", ()):
-                try:
-                    found[str(row[1])] = (str(row[2]) or None, len(row[5]))
-                except (IndexError, TypeError):
-                    continue
+        for name in names:
+            try:
+                responses = await self._admin.describe_consumer_groups([name])
+            except KafkaError as exc:
+                log.debug("cannot describe group %s: %r", name, exc)
+                continue
+            for response in responses:
+                # DescribeGroups response rows: (error_code, group_id, state, protocol_type, protocol, members, ...)
+                for row in getattr(response, "groups", ()):
+                    try:
+                        found[str(row[1])] = (str(row[2]) or None, len(row[5]))
+                    except (IndexError, TypeError):
+                        continue
         return found
 
-    async def _end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-        if not partitions:
+    async def _topic_partitions(self, topics: Iterable[str]) -> dict[str, list[TopicPartition]]:
+        """Partitions of each topic that exists; a group may keep offsets for a topic deleted since."""
+        names = sorted(set(topics))
+        if not names:
             return {}
-        # a group may keep offsets for a topic that was deleted since: leave those out instead of waiting on them
-        existing_topics = await self._consumer.topics()
-        present = [tp for tp in partitions if tp.topic in existing_topics]
-        if not present:
-            return {}
-        ends: dict[TopicPartition, int] = await self._consumer.end_offsets(present)
-        return ends
+        found: dict[str, list[TopicPartition]] = {}
+        for described in await self._admin.describe_topics(names):
+            if described.get("error_code", 0) == 0 and described.get("partitions"):
+                numbers = sorted(p["partition"] for p in described["partitions"])
+                found[str(described["topic"])] = [TopicPartition(str(described["topic"]), n) for n in numbers]
+        return found
 
     async def _timestamps_at(
         self, positions: dict[TopicPartition, int], wait_seconds: float

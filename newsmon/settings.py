@@ -72,7 +72,9 @@ class InfraSettings(BaseModel):
     kafka_controller_port: int = Field(default=9093, description="Port of the local KRaft controller")
     kafka_heap: str = Field(default="512m", description="Maximum heap of the local Kafka broker")
     es_port: int = Field(default=9200, description="HTTP port of the local Elasticsearch node")
-    es_transport_port: int = Field(default=9300, description="Transport (node-to-node) port of the local Elasticsearch node")
+    es_transport_port: int = Field(
+        default=9300, description="Transport (node-to-node) port of the local Elasticsearch node"
+    )
     es_heap: str = Field(default="512m", description="Fixed heap of the local Elasticsearch node")
     start_timeout: float = Field(default=180.0, description="Seconds to wait for each service to become healthy")
 

@@ -131,7 +131,7 @@ def infra_bench(
 
     results = asyncio.run(run_raw_benchmarks(_settings(), messages=messages, documents=documents))
     if as_json:
-        typer.echo(json.dumps([r.__dict__ for r in results]))
+        typer.echo(json.dumps([r.as_dict() for r in results]))
         return
     table = Table(title="raw Kafka and Elasticsearch throughput, 1 KB JSON documents")
     for column in ("case", "count", "seconds", "docs/s", "MB/s"):
@@ -157,10 +157,14 @@ def topics_apply(as_json: JsonOption = False) -> None:
         raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps([o.__dict__ for o in outcomes]))
-        return
-    console = Console()
-    for outcome in outcomes:
-        console.print(f"{outcome.topic}: [bold]{outcome.action}[/] {outcome.detail}".rstrip(), highlight=False)
+    else:
+        console = Console()
+        for outcome in outcomes:
+            colour = "red" if outcome.action == "refused" else "green"
+            line = f"{outcome.topic}: [bold {colour}]{outcome.action}[/] {outcome.detail}"
+            console.print(line.rstrip(), highlight=False)
+    if any(outcome.action == "refused" for outcome in outcomes):
+        raise typer.Exit(code=2)
 
 
 @schemas_app.command("write")

@@ -87,7 +87,8 @@ def elasticsearch_status(node: LocalElasticsearch) -> ServiceStatus:
     answered, version, detail = _describe_elasticsearch(node.url)
     if pid is None:
         if answered:
-            return ServiceStatus("elasticsearch", "foreign", node.url, None, version, f"not started from here; {detail}")
+            detail = f"not started from here; {detail}"
+            return ServiceStatus("elasticsearch", "foreign", node.url, None, version, detail)
         return ServiceStatus("elasticsearch", "stopped", node.url, None, None, "run `newsmon infra up`")
     return ServiceStatus("elasticsearch", "running" if answered else "unhealthy", node.url, pid, version, detail)
 

@@ -56,7 +56,7 @@ def lag_table(report: LagReport) -> Table:
                 group.group + state if index == 0 else "",
                 p.topic,
                 str(p.partition),
-                str(p.committed),
+                "-" if p.committed is None else str(p.committed),
                 str(p.end),
                 f"[red]{p.lag}[/red]" if p.lag else "0",
                 _duration(p.lag_seconds),

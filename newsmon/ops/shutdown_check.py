@@ -227,16 +227,23 @@ async def _produce(kafka: KafkaSettings, topic: str, records: Sequence[tuple[byt
         await client.stop()
 
 
-async def _partitions(client: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
-    await client.topics()
-    return [TopicPartition(topic, p) for p in sorted(client.partitions_for_topic(topic) or ())]
+async def _partitions(kafka: KafkaSettings, topic: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**connection_options(kafka))
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic, p["partition"]) for p in sorted(described["partitions"], key=lambda p: p["partition"])
+    ]
 
 
 async def _count(kafka: KafkaSettings, topic: str) -> int:
     client = AIOKafkaConsumer(**connection_options(kafka), group_id=None, enable_auto_commit=False)
     await client.start()
     try:
-        partitions = await _partitions(client, topic)
+        partitions = await _partitions(kafka, topic)
         starts = await client.beginning_offsets(partitions)
         ends = await client.end_offsets(partitions)
         return sum(ends[tp] - starts[tp] for tp in partitions)
@@ -254,7 +261,7 @@ async def _read_all(kafka: KafkaSettings, topic: str) -> list[Record]:
     )
     await client.start()
     try:
-        partitions = await _partitions(client, topic)
+        partitions = await _partitions(kafka, topic)
         ends = await client.end_offsets(partitions)
         client.assign(partitions)
         await client.seek_to_beginning(*partitions)
@@ -286,7 +293,7 @@ async def _lag(kafka: KafkaSettings, group: str, topic: str) -> int:
     client = AIOKafkaConsumer(**connection_options(kafka), group_id=None)
     await client.start()
     try:
-        partitions = await _partitions(client, topic)
+        partitions = await _partitions(kafka, topic)
         ends = await client.end_offsets(partitions)
         return sum(ends[tp] - committed.get(tp, 0) for tp in partitions)
     finally:

@@ -30,6 +30,7 @@ Outcome = Literal["delivered", "retried", "failed", "dead_lettered", "silenced",
 OUTCOMES: tuple[Outcome, ...] = ("delivered", "retried", "failed", "dead_lettered", "silenced", "skipped_duplicate")
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
+MAX_RESPONSE_BYTES = 64 * 1024  # receivers' answers are ignored; more than this is not read
 
 
 class Clock(Protocol):
@@ -138,6 +139,17 @@ def classify_exception(exc: BaseException) -> AttemptFailure:
     if isinstance(exc, httpx.RemoteProtocolError):
         return AttemptFailure("connection_closed", f"connection closed by receiver: {exc}", retryable=True)
     return AttemptFailure("transport_error", f"{type(exc).__name__}: {exc}", retryable=True)
+
+
+async def _drain(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES) -> None:
+    """Read (and drop) a small answer so the connection can be reused; stop reading a large one."""
+    if response.is_stream_consumed:  # already in memory (responses built in-process, e.g. by MockTransport)
+        return
+    received = 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > limit:
+            return
 
 
 class CircuitState(enum.Enum):
@@ -303,14 +315,18 @@ class WebhookSender:
         )
         try:
             # httpx timeouts are per phase; the outer deadline bounds a receiver that trickles its answer.
-            async with asyncio.timeout(subscriber.timeout):
-                response = await self._client.post(
+            async with (
+                asyncio.timeout(subscriber.timeout),
+                self._client.stream(
+                    "POST",
                     subscriber.url,
                     content=request.body,
                     headers=request.headers,
                     timeout=httpx.Timeout(subscriber.timeout),
                     follow_redirects=False,
-                )
+                ) as response,
+            ):
+                await _drain(response)
         except (httpx.HTTPError, TimeoutError) as exc:
             return None, classify_exception(exc)
         return response.status_code, classify_response(response, self._clock.now())

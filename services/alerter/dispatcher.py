@@ -40,7 +40,7 @@ SERVICE: Service = "dispatcher"
 
 def _url_for_records(url: str) -> str:
     # query strings often carry tokens; dead letters and logs keep only scheme, host and path
-    return httpx.URL(url).copy_with(query=None, fragment=None).__str__()
+    return str(httpx.URL(url).copy_with(query=None, fragment=None))
 
 
 @dataclass
@@ -71,6 +71,7 @@ class Dispatcher:
         async with asyncio.TaskGroup() as tasks:
             for group in by_alert.values():
                 tasks.create_task(run_in_order(group))
+        await self.deliveries.flush()
 
     async def handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
         self.metrics.on_message_in(ALERTS.name)
@@ -83,6 +84,7 @@ class Dispatcher:
         await self.handle_event(event, record)
 
     async def handle_event(self, event: AlertEvent, record: ConsumerRecord[bytes, bytes] | None = None) -> None:
+        """Settle one event for every matching subscriber; ``deliveries.flush()`` makes the outcomes durable."""
         targets = subscribers_for(self.subscribers, event)
         if not targets:
             log.debug("alert event %s (%s) matches no subscriber", event.id, event_type(event))

@@ -17,7 +17,7 @@ from newsmon.contracts.ids import alert_event_id, alert_id
 from services.alerter.rules import (
     DISPUTE_KINDS,
     NUMERIC_KIND,
-    Dispute,
+    UNATTRIBUTED,
     DisputeKind,
     RuleConfig,
     claim_time,
@@ -25,7 +25,6 @@ from services.alerter.rules import (
     concession,
     dispute_with,
     find_discrepancy,
-    is_unattributed,
     position,
     row,
     same_story,
@@ -135,40 +134,51 @@ def _against_predicate(claims: Sequence[Claim], kind: DisputeKind) -> Predicate:
     return named.most_common(1)[0][0] if named else table.contradicted_by[0]
 
 
-def story_count(records: Sequence[Record], config: RuleConfig) -> int:
-    """Independent stories among the records' articles: copies of one story count once."""
-    clusters: list[list[Record]] = []
-    seen_articles: set[str] = set()
+def story_count(records: Sequence[Record], config: RuleConfig, known: Sequence[Record] = (), start: int = 0) -> int:
+    """Independent stories: ``start`` stories already counted for ``known`` (one record per article), plus every
+    article of ``records`` that is not a copy of one seen before it. Copies of one story count once."""
+    count = start
+    representatives = list(known)
+    seen_articles = {record.article.article_id for record in known}
     for record in records:
         if record.article.article_id in seen_articles:
             continue
         seen_articles.add(record.article.article_id)
-        for cluster in clusters:
-            if any(same_story(record, member, config) for member in cluster):
-                cluster.append(record)
-                break
+        if not any(same_story(record, other, config) for other in representatives):
+            count += 1
+        representatives.append(record)
+    return count
+
+
+def _source_time(source: SideSource) -> datetime | None:
+    return source.about or source.published
+
+
+def _closest_gap(first: Sequence[datetime], second: Sequence[datetime]) -> timedelta | None:
+    """Smallest distance between a time of ``first`` and one of ``second`` (both sorted), in linear time."""
+    best: timedelta | None = None
+    i = j = 0
+    while i < len(first) and j < len(second):
+        gap = abs(first[i] - second[j])
+        best = gap if best is None or gap < best else best
+        if first[i] < second[j]:
+            i += 1
         else:
-            clusters.append([record])
-    return len(clusters)
+            j += 1
+    return best
 
 
-def dispute_severity(dispute: Dispute, stories: int, place: Place) -> Severity:
+def dispute_severity(sides: Sequence[Side], stories: int, place: Place) -> Severity:
     """Score: corroboration by independent stories, named voices on both sides, closeness in time, a town.
 
-    A position resting only on an outlet's own voice lowers the result by one level.
+    A position resting only on outlets' own voices lowers the result by one level.
     """
     score = 2 if stories >= 3 else 1 if stories == 2 else 0
-    named_both = all(
-        any(not is_unattributed(claim) for claim in claims) for claims in (dispute.for_claims, dispute.against_claims)
-    )
+    named_both = all(any(name.lower() != UNATTRIBUTED for name in side.said_by) for side in sides)
     score += 1 if named_both else 0
-    gaps = [
-        abs(a - b)
-        for f in dispute.for_claims
-        for g in dispute.against_claims
-        if (a := claim_time(f)) is not None and (b := claim_time(g)) is not None
-    ]
-    score += 1 if gaps and min(gaps) <= RECENT else 0
+    times = [sorted(t for source in side.sources if (t := _source_time(source)) is not None) for side in sides]
+    gap = _closest_gap(times[0], times[1]) if len(times) == 2 else None
+    score += 1 if gap is not None and gap <= RECENT else 0
     score += 1 if place.kind == "populated_place" else 0
     level = 2 if score >= 4 else 1 if score >= 2 else 0
     if not named_both:
@@ -176,9 +186,11 @@ def dispute_severity(dispute: Dispute, stories: int, place: Place) -> Severity:
     return SEVERITIES[level]
 
 
+_VOLATILE = frozenset({"version", "last_updated", "summary"})
+
+
 def _changed(old: Alert, new: Alert) -> bool:
-    ignored = {"version", "last_updated", "summary"}
-    return old.model_dump(exclude=ignored) != new.model_dump(exclude=ignored)
+    return any(getattr(old, name) != getattr(new, name) for name in Alert.model_fields if name not in _VOLATILE)
 
 
 def _event(alert: Alert, event: AlertEventType, cause: Record) -> AlertEvent:
@@ -213,20 +225,24 @@ def _dispute_step(
     if memory is not None and memory.resolved_at is not None:
         resolved_at = memory.resolved_at
         candidates = [c for c in candidates if (t := claim_time(c)) is not None and t > resolved_at]
-    dispute = dispute_with(record, candidates, kind, config)
+    reopening = previous is not None and previous.status == "resolved"
+    base = None if previous is None or reopening else previous
+    in_alert = {source.claim_id for side in base.sides for source in side.sources} if base else set()
+    dispute = dispute_with(record, candidates, kind, config, already=in_alert)
     if dispute is None:
         return state, None
 
-    reopening = previous is not None and previous.status == "resolved"
-    base = None if previous is None or reopening else previous
     for_side = _claim_side(dispute.for_claims, row(kind).claim, base.sides[0] if base else None)
     against_side = _claim_side(
         dispute.against_claims, _against_predicate(dispute.against_claims, kind), base.sides[1] if base else None
     )
+    known_articles = set(base.article_ids) if base else set()
     article_ids = _merge(base.article_ids if base else (), (c.article.article_id for c in dispute.claims))
-    in_alert = [c for c in state.claims if c.article.article_id in set(article_ids)]
-    stories = max(base.independent_sources if base else 0, story_count(in_alert, config))
-    severity = dispute_severity(dispute, stories, record.place)
+    known = list(
+        {c.article.article_id: c for c in reversed(state.claims) if c.article.article_id in known_articles}.values()
+    )
+    stories = story_count(dispute.claims, config, known, base.independent_sources if base else 0)
+    severity = dispute_severity((for_side, against_side), stories, record.place)
     if base is not None and _rank(base.severity) > _rank(severity):
         severity = base.severity  # severity only rises while the dispute stays open
     alert = _finish(

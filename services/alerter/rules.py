@@ -6,7 +6,7 @@ prose; ``tests/unit/alerter/test_rules.py`` states them as examples.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -14,6 +14,7 @@ from typing import Literal
 from newsmon.contracts import Claim, NumericFact, StorySignature
 from newsmon.contracts.alerts import AlertKind
 from newsmon.contracts.claims import FactKind, Predicate
+from newsmon.story import COPY_THRESHOLD, similarity
 
 Position = Literal["for", "against"]
 DisputeKind = Literal["control_dispute", "withdrawal_dispute", "encirclement_dispute"]
@@ -41,28 +42,18 @@ INCOMPATIBLE: tuple[Incompatibility, ...] = (
 DISPUTE_KINDS: tuple[DisputeKind, ...] = tuple(row.kind for row in INCOMPATIBLE)
 
 
-def _default_similarity(a: StorySignature, b: StorySignature) -> float:
-    try:
-        from newsmon.story import similarity  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # the claims helper's module may not exist yet: the MinHash estimate is simple enough
-        if not a.minhash or len(a.minhash) != len(b.minhash):
-            return 0.0
-        return sum(x == y for x, y in zip(a.minhash, b.minhash, strict=True)) / len(a.minhash)
-    return float(similarity(a, b))
-
-
 @dataclass(frozen=True)
 class RuleConfig:
     """The knobs of the rules. ``services.alerter.settings.AlerterSection.rule_config()`` builds it from settings."""
 
     overlap_window: timedelta = timedelta(hours=72)
-    copy_similarity: float = 0.5
+    copy_similarity: float = COPY_THRESHOLD
     numeric_tolerance: float = 0.15
     numeric_kinds: tuple[FactKind, ...] = ("distance", "area", "population")
     history_window: timedelta = timedelta(days=14)
     max_records: int = 200
     max_seen_ids: int = 2000
-    similarity: Similarity = field(default=_default_similarity, compare=False)
+    similarity: Similarity = field(default=similarity, compare=False)
 
 
 def row(kind: DisputeKind) -> Incompatibility:
@@ -178,20 +169,27 @@ def find_dispute(claims: Sequence[Claim], kind: DisputeKind, config: RuleConfig)
     return Dispute(kind, tuple(paired_for), tuple(paired_against))
 
 
-def dispute_with(new: Claim, claims: Sequence[Claim], kind: DisputeKind, config: RuleConfig) -> Dispute | None:
-    """The dispute ``new`` completes: it and every earlier claim it contradicts (linear in the history).
+def dispute_with(
+    new: Claim, claims: Sequence[Claim], kind: DisputeKind, config: RuleConfig, already: Collection[str] = ()
+) -> Dispute | None:
+    """The dispute ``new`` completes: it and the earlier claims it contradicts (linear in the history).
 
     Used record by record: a pair among earlier claims would already have raised the alert, so any new pair
-    includes the new claim. ``find_dispute`` is the same rule over a whole history at once.
+    includes the new claim. Claims whose ids are in ``already`` (the alert's sources) only need to confirm that
+    ``new`` belongs; they are not returned again. ``find_dispute`` is the same rule over a whole history at once.
     """
     taken = position(new, kind)
     if taken is None:
         return None
-    if taken == "for":
-        against = tuple(c for c in claims if c.id != new.id and contradicts(new, c, kind, config))
-        return Dispute(kind, (new,), against) if against else None
-    fors = tuple(c for c in claims if c.id != new.id and contradicts(c, new, kind, config))
-    return Dispute(kind, fors, (new,)) if fors else None
+
+    def pairs(other: Claim) -> bool:
+        return contradicts(new, other, kind, config) if taken == "for" else contradicts(other, new, kind, config)
+
+    others = [claim for claim in claims if claim.id != new.id]
+    fresh = tuple(claim for claim in others if claim.id not in already and pairs(claim))
+    if not fresh and not any(pairs(claim) for claim in others if claim.id in already):
+        return None
+    return Dispute(kind, (new,), fresh) if taken == "for" else Dispute(kind, fresh, (new,))
 
 
 def concession(new: Claim, disputed: Iterable[Claim], kind: DisputeKind) -> bool:

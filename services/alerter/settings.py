@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from newsmon.contracts.claims import FactKind
 from newsmon.settings import CommonSettings
+from newsmon.story import COPY_THRESHOLD
 from services.alerter.rules import RuleConfig
 
 
@@ -18,7 +19,10 @@ class AlerterSection(BaseModel):
         default=72.0, gt=0, description="Claims further apart than this (by the time they are about) never contradict"
     )
     copy_similarity: float = Field(
-        default=0.5, ge=0, le=1, description="Story similarity (MinHash Jaccard) from which two articles are copies"
+        default=COPY_THRESHOLD,
+        ge=0,
+        le=1,
+        description="Story similarity (newsmon.story: MinHash containment) from which two articles are copies",
     )
     numeric_tolerance: float = Field(
         default=0.15, ge=0, description="Relative difference above which two figures about the same places disagree"

@@ -53,9 +53,9 @@ def resolve_place(text: str) -> ResolvedPlace:
     text = text.strip()
     if not text:
         raise ConfigurationError("a place name or geonames id is required")
-    place = _gazetteer_lookup(text)
     if text.isdigit():
-        return ResolvedPlace(text, place[1] if place and place[0] == text else text, "geonames id")
+        return ResolvedPlace(text, text, "geonames id")
+    place = _gazetteer_lookup(text)
     if place:
         return ResolvedPlace(place[0], place[1], "gazetteer")
     return ResolvedPlace(None, text, "name only")
@@ -76,11 +76,7 @@ def _gazetteer_lookup(text: str) -> tuple[str, str] | None:
         log.warning("cannot load the gazetteer; place %r taken as given", text, exc_info=True)
         return None
     try:
-        if text.isdigit():
-            lookup = getattr(finder, "by_id", None) or getattr(finder, "resolve_id", None)
-            found = lookup(text) if lookup else None
-        else:
-            found = finder.resolve_name(text)
+        found = finder.resolve_name(text)
     except Exception:
         log.warning("gazetteer lookup of %r failed; taking the place as given", text, exc_info=True)
         return None

@@ -113,6 +113,7 @@ async def replay(
             by_name.get(name), name, event, candidate.letter, sender, deliveries, clock, dry_run
         )
         items.append(ReplayItem(name, event.id, event.alert.id, event_type(event), status, attempts, reason))
+    await deliveries.flush()
     return items
 
 

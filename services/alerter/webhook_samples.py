@@ -96,8 +96,9 @@ class LocalReceiver:
     the request and never answers; ``close`` reads the request and closes the connection without a response.
     """
 
-    def __init__(self, mode: str = "ok", secret: str = TEST_SECRET) -> None:
+    def __init__(self, mode: str = "ok", secret: str = TEST_SECRET, *, delay: float = 0.0) -> None:
         self.mode = mode
+        self.delay = delay  # seconds before answering, to keep requests in flight
         self.secret = secret
         self.requests: list[dict[str, str]] = []
         self.accepted: list[dict[str, Any]] = []
@@ -149,6 +150,8 @@ class LocalReceiver:
                     return
                 if self.mode == "hang":
                     await asyncio.sleep(3600)
+                if self.delay:
+                    await asyncio.sleep(self.delay)
                 status = 500 if self.mode == "500" else self._verify(body, headers)
                 writer.write(f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n".encode())
                 await writer.drain()

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError
 
 from newsmon.contracts.deliveries import PlaceSilence, WebhookDelivery, delivery_key
 from newsmon.contracts.topics import ALERT_SILENCES, WEBHOOK_DELIVERIES, Topic
-from newsmon.errors import PoisonError, TransientError
+from newsmon.errors import ConfigurationError, PoisonError, TransientError
 from newsmon.kafka import Publisher, connection_options, decode
 from newsmon.settings import KafkaSettings
 from services.alerter.silence import SilenceBook
@@ -29,26 +28,14 @@ RecordHandler = Callable[[str, bytes | None], None]
 
 
 async def ensure_topics(
-    settings: KafkaSettings, topics: Iterable[Topic] = (WEBHOOK_DELIVERIES, ALERT_SILENCES)
+    settings: KafkaSettings, topics: Sequence[Topic] = (WEBHOOK_DELIVERIES, ALERT_SILENCES)
 ) -> None:
-    """Create the dispatcher's state topics (compacted) when they do not exist yet."""
-    admin = AIOKafkaAdminClient(**connection_options(settings), client_id=f"{settings.client_id}-admin")
-    try:
-        await admin.start()
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(settings.topic(t.name), t.partitions, 1, topic_configs=t.config)
-            for t in topics
-            if settings.topic(t.name) not in existing
-        ]
-        if missing:
-            with suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-            log.info("created topics %s", ", ".join(topic.name for topic in missing))
-    except KafkaError as exc:
-        raise TransientError(f"cannot create webhook state topics at {settings.bootstrap}: {exc}") from exc
-    finally:
-        await admin.close()
+    """Create the dispatcher's state topics (compacted) when missing, through the shared topic applier."""
+    from newsmon.infra.topics import apply_topics
+
+    for outcome in await apply_topics(settings, topics):
+        if outcome.action == "refused":
+            raise ConfigurationError(f"topic {outcome.topic}: {outcome.detail}")
 
 
 class TopicFollower:
@@ -142,6 +129,7 @@ class DeliveryLog:
     def __init__(self, publisher: Publisher | None = None) -> None:
         self._publisher = publisher
         self._settled: dict[str, WebhookDelivery] = {}
+        self._pending: list[asyncio.Task[None]] = []
 
     def __len__(self) -> int:
         return len(self._settled)
@@ -174,10 +162,21 @@ class DeliveryLog:
         return delivery is not None and delivery.outcome == "delivered"
 
     async def record(self, delivery: WebhookDelivery) -> None:
-        """Write the outcome (acknowledged by the broker) and remember it."""
-        if self._publisher is not None:
-            await self._publisher.publish(WEBHOOK_DELIVERIES.name, delivery.key, delivery)
+        """Remember the outcome and start writing it; ``flush()`` waits until every write is acknowledged."""
         self.remember(delivery)
+        if self._publisher is not None:
+            publishing = self._publisher.publish(WEBHOOK_DELIVERIES.name, delivery.key, delivery)
+            self._pending.append(asyncio.create_task(publishing))
+
+    async def flush(self) -> None:
+        """Wait for the outcome writes started so far; raises the first failure (the caller must not commit)."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        results = await asyncio.gather(*pending, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
 
 def silence_handler(book: SilenceBook) -> RecordHandler:

@@ -87,8 +87,8 @@ def verify(secret: str, body: bytes | str, headers: Mapping[str, str]) -> Any:
 
 def _place_matches(wanted: str, place: Place) -> bool:
     wanted = wanted.strip()
-    if wanted.isdigit():
-        return wanted in (place.id, str(place.geonames_id))
+    if wanted in (place.id, str(place.geonames_id)):
+        return True
     folded = wanted.casefold()
     return folded == place.name.casefold() or any(form.casefold() == folded for form in place.surface_forms)
 

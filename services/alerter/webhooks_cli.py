@@ -80,6 +80,7 @@ def register(app: typer.Typer) -> None:
         """Deliver every alert event from the alerts topic to the subscribers that want it (runs until SIGTERM)."""
         import asyncio
 
+        from newsmon.errors import NewsmonError
         from newsmon.health import serve_health
         from newsmon.lifecycle import graceful_shutdown
         from newsmon.logging import configure_logging
@@ -97,7 +98,10 @@ def register(app: typer.Typer) -> None:
                     health.set_ready("kafka", True)
                     await service.run(stopping)
 
-        asyncio.run(run())
+        try:
+            asyncio.run(run())
+        except NewsmonError as exc:  # configuration or an unreachable broker: say so, no traceback
+            raise _fail(str(exc)) from exc
 
     @webhooks.command("replay")
     def replay(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -52,8 +53,8 @@ class _Builder:
         self.geonames_ids.append(geonames_id)
         self.names.append(name)
         self.kinds.append(kind)
-        self.countries.append(country)
-        self.admin1_codes.append(admin1)
+        self.countries.append(sys.intern(country))  # shared objects: the pickle then stores each code once
+        self.admin1_codes.append(sys.intern(admin1))
         self.lats.append(lat)
         self.lons.append(lon)
         self.populations.append(population)
@@ -98,9 +99,7 @@ def build_gazetteer() -> Gazetteer:
     admin1_names, region_records, region_stems = _add_regions(builder, by_group)
     area_admin1 = _areas(builder)
     country_records, capital_records = _add_countries(builder, by_group)
-    return _freeze(
-        builder, admin1_names, region_records, region_stems, area_admin1, country_records, capital_records
-    )
+    return _freeze(builder, admin1_names, region_records, region_stems, area_admin1, country_records, capital_records)
 
 
 def _usable_alternate(form: str) -> bool:

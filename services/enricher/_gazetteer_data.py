@@ -102,7 +102,7 @@ def read_common_words() -> frozenset[str]:
         if not line.startswith("#"):
             words.update(word.lower() for word in line.split())
     try:
-        import justext  # noqa: PLC0415 - optional source, the curated list alone is enough
+        import justext  # type: ignore[import-untyped]  # optional source: the curated list alone is enough
 
         stoplist = justext.get_stoplist("English")
     except (ImportError, ValueError, OSError):
@@ -116,11 +116,16 @@ def load_geonames(filename: str) -> Any:
         return json.load(handle)
 
 
+BUILD_SOURCES = ("_gazetteer_build.py", "_gazetteer_data.py", "_gazetteer_text.py", "gazetteer.py")
+
+
 def data_fingerprint() -> str:
-    """A short hash of the curated tables, so that editing one of them invalidates the on-disk cache."""
+    """A short hash of the curated tables and of the code that builds the gazetteer from them, so that editing
+    either invalidates the on-disk cache."""
     digest = hashlib.sha256()
-    for path in sorted(DATA_DIR.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    paths = sorted(path for path in DATA_DIR.iterdir() if path.is_file())
+    paths += [Path(__file__).with_name(name) for name in BUILD_SOURCES]
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

@@ -26,7 +26,7 @@ def _build_table() -> dict[int, str]:
         base = [c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)]
         if len(base) == 1 and base[0].isascii() and base[0].isalpha():
             table[code] = base[0].lower()
-    for code in list(range(0x2000, 0x2070)) + [0x3000, 0x02BB, 0x02BC, 0x02B9, 0x00B4, 0x0060]:
+    for code in [*range(0x2000, 0x2070), 0x3000, 0x02BB, 0x02BC, 0x02B9, 0x00B4, 0x0060]:
         table[code] = " "
     for char, folded in _EXTRA_FOLDS.items():
         table[ord(char)] = folded
@@ -37,12 +37,67 @@ _TABLE = _build_table()
 
 # Lower-case words allowed inside a capitalised multi-word name ("Rostov-on-Don", "Kursk region").
 NAME_PARTICLES = frozenset(
-    "on of the de la le les du des del della di da do dos das el al am an im in upon sur sous van der den ten na nad "
-    "pod y e and bei au aux".split()
+    [
+        "on",
+        "of",
+        "the",
+        "de",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "del",
+        "della",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "el",
+        "al",
+        "am",
+        "an",
+        "im",
+        "in",
+        "upon",
+        "sur",
+        "sous",
+        "van",
+        "der",
+        "den",
+        "ten",
+        "na",
+        "nad",
+        "pod",
+        "y",
+        "e",
+        "and",
+        "bei",
+        "au",
+        "aux",
+    ]
 )
 REGION_WORDS = frozenset(
-    "region regions oblast oblasts province provinces krai kray territory republic okrug state governorate "
-    "district raion county area".split()
+    [
+        "region",
+        "regions",
+        "oblast",
+        "oblasts",
+        "province",
+        "provinces",
+        "krai",
+        "kray",
+        "territory",
+        "republic",
+        "okrug",
+        "state",
+        "governorate",
+        "district",
+        "raion",
+        "county",
+        "area",
+    ]
 )
 
 

@@ -16,14 +16,21 @@ class StateEntry:
 
 
 STATES: dict[str, StateEntry] = {
-    "RU": StateEntry(("Russia", "the Russian Federation"), ("Russian", "Russia-backed"), ("Moscow", "the Kremlin", "Kremlin")),
+    "RU": StateEntry(
+        ("Russia", "the Russian Federation"), ("Russian", "Russia-backed"), ("Moscow", "the Kremlin", "Kremlin")
+    ),
     "UA": StateEntry(("Ukraine",), ("Ukrainian",), ("Kyiv", "Kiev")),
-    "US": StateEntry(("the United States", "the U.S.", "the US", "America"), ("American", "U.S.", "US"),
-                     ("Washington", "the White House", "the Pentagon")),
+    "US": StateEntry(
+        ("the United States", "the U.S.", "the US", "America"),
+        ("American", "U.S.", "US"),
+        ("Washington", "the White House", "the Pentagon"),
+    ),
     "BY": StateEntry(("Belarus",), ("Belarusian",), ("Minsk",)),
     "KP": StateEntry(("North Korea",), ("North Korean",), ("Pyongyang",)),
     "CN": StateEntry(("China",), ("Chinese",), ("Beijing",)),
-    "GB": StateEntry(("Britain", "the United Kingdom", "the UK", "the U.K."), ("British",), ("London", "Downing Street")),
+    "GB": StateEntry(
+        ("Britain", "the United Kingdom", "the UK", "the U.K."), ("British",), ("London", "Downing Street")
+    ),
     "FR": StateEntry(("France",), ("French",), ("Paris", "the Elysee")),
     "DE": StateEntry(("Germany",), ("German",), ("Berlin",)),
     "PL": StateEntry(("Poland",), ("Polish",), ("Warsaw",)),
@@ -36,24 +43,85 @@ OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU"}
 """Belligerents of the conflicts the monitor follows: the default actor when a text names none (see docs)."""
 
 FORCE_NOUNS = (
-    "forces", "troops", "army", "soldiers", "units", "servicemen", "marines", "paratroopers", "artillery",
-    "air force", "navy", "defenders", "fighters", "military", "armed forces", "drones", "missiles", "brigades",
-    "brigade", "assault groups", "infantry",
+    "forces",
+    "troops",
+    "army",
+    "soldiers",
+    "units",
+    "servicemen",
+    "marines",
+    "paratroopers",
+    "artillery",
+    "air force",
+    "navy",
+    "defenders",
+    "fighters",
+    "military",
+    "armed forces",
+    "drones",
+    "missiles",
+    "brigades",
+    "brigade",
+    "assault groups",
+    "infantry",
 )
 
 ROLE_NOUNS = (
-    "spokesman", "spokeswoman", "spokesperson", "press secretary", "president", "president-elect", "prime minister",
-    "foreign minister", "defense minister", "defence minister", "minister", "defense chief", "defence chief",
-    "commander-in-chief", "commander", "chief of staff", "chief", "head", "governor", "mayor", "official",
-    "blogger", "military blogger", "war blogger", "analyst", "general", "adviser", "advisor", "ambassador", "envoy",
-    "secretary", "chancellor", "leader", "lawmaker", "deputy", "correspondent", "expert", "researcher",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "press secretary",
+    "president",
+    "president-elect",
+    "prime minister",
+    "foreign minister",
+    "defense minister",
+    "defence minister",
+    "minister",
+    "defense chief",
+    "defence chief",
+    "commander-in-chief",
+    "commander",
+    "chief of staff",
+    "chief",
+    "head",
+    "governor",
+    "mayor",
+    "official",
+    "blogger",
+    "military blogger",
+    "war blogger",
+    "analyst",
+    "general",
+    "adviser",
+    "advisor",
+    "ambassador",
+    "envoy",
+    "secretary",
+    "chancellor",
+    "leader",
+    "lawmaker",
+    "deputy",
+    "correspondent",
+    "expert",
+    "researcher",
 )
 
 GROUPINGS: dict[str, str | None] = {
     # Ukrainian operational-strategic groupings
-    "Khortytsia": "UA", "Khortytsya": "UA", "Tavria": "UA", "Tavriya": "UA", "Odesa": "UA", "Siversk": "UA",
+    "Khortytsia": "UA",
+    "Khortytsya": "UA",
+    "Tavria": "UA",
+    "Tavriya": "UA",
+    "Odesa": "UA",
+    "Siversk": "UA",
     # Russian groups of forces
-    "Sever": "RU", "Zapad": "RU", "Tsentr": "RU", "Vostok": "RU", "Yug": "RU", "Dnepr": "RU",
+    "Sever": "RU",
+    "Zapad": "RU",
+    "Tsentr": "RU",
+    "Vostok": "RU",
+    "Yug": "RU",
+    "Dnepr": "RU",
 }
 
 

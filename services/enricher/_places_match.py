@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from services.enricher._gazetteer_text import NAME_PARTICLES, REGION_WORDS, key_of, normalise
 from services.enricher.gazetteer import AREA, COUNTRY, REGION, Gazetteer, MatchFlag
@@ -12,10 +13,38 @@ SENTENCE_BREAKS = frozenset(".!?:;\n•»|—–")
 OPENERS = frozenset(" \t\"'“‘«([")
 # Capitalised words that often precede a place name without being part of a person's or an organisation's name.
 DESCRIPTORS = frozenset(
-    "north south east west northern southern eastern western central upper lower greater new old saint st st. "
-    "mount lake port fort cape pro anti ex post pre".split()
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "upper",
+        "lower",
+        "greater",
+        "new",
+        "old",
+        "saint",
+        "st",
+        "st.",
+        "mount",
+        "lake",
+        "port",
+        "fort",
+        "cape",
+        "pro",
+        "anti",
+        "ex",
+        "post",
+        "pre",
+    ]
 )
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w’'\-]*)")
+_LETTERS = re.compile(r"[^\W\d_]+")
 # "By Maria Kostenko, Christian Edwards and Nick Paton Walsh": names in a byline are people
 _BYLINE = re.compile(r"\bBy\s+[A-Z][a-z]+\s+[A-Z][\w\-]+(?:,\s+[A-Z][\w\- ]+|\s+and\s+[A-Z][\w\- ]+)*")
 _WORD = re.compile(r"[A-Za-z][\w’'\-]*")
@@ -36,6 +65,7 @@ class Match:
     surface: str
     key_id: int
     candidates: list[tuple[int, int]]  # (record, MatchFlag value)
+    key: str = ""  # the automaton key, " kursk "
     sentence_start: bool = False
     common: bool = False
     all_caps: bool = False
@@ -68,6 +98,8 @@ def is_proper(surface: str) -> bool:
     """A name as written in running text: first word capitalised, later words capitalised or particles/kind words."""
     if not surface[:1].isupper():
         return False
+    if " " not in surface and "-" not in surface:
+        return True
     for word in re.split(r"[\s\-]+", surface)[1:]:
         if word and not word[0].isupper() and not word[0].isdigit():
             lowered = word.lower()
@@ -85,67 +117,90 @@ def at_sentence_start(text: str, start: int) -> bool:
 
 def scan(gazetteer: Gazetteer, text: str) -> Scan:
     padded = " " + normalise(text) + " "
-    found: list[Match] = []
+    hits: list[tuple[int, int, int]] = []  # (start, end, key id)
     demonyms: list[tuple[int, str]] = []
-    key_lengths = gazetteer.key_lengths
+    key_lengths, key_offsets, key_flags = gazetteer.key_lengths, gazetteer.key_offsets, gazetteer.key_flags
     for last, key_id in gazetteer.automaton.iter(padded):
         start = last - key_lengths[key_id] + 1  # the key's leading space sits on padded[start] = text[start - 1]
-        end = last - 1
-        if not text[start].isupper():
+        if not text[start].isupper() or not is_proper(text[start : last - 1]):
             continue
-        surface = text[start:end]
-        if not is_proper(surface):
-            continue
-        candidates = gazetteer.candidates(key_id)
-        if len(surface) <= 3 and surface.isupper():  # "II", "ONE": only country abbreviations (US, UK, UAE)
-            candidates = [(r, f) for r, f in candidates if gazetteer.kinds[r] == COUNTRY]
-        places = [(record, flag) for record, flag in candidates if flag != MatchFlag.DEMONYM]
-        if len(places) < len(candidates):
-            demonyms.extend((start, gazetteer.countries[r]) for r, f in candidates if f == MatchFlag.DEMONYM)
-        if places:
-            found.append(Match(start, end, surface, key_id, places))
-    found.sort(key=lambda m: (m.start, m.start - m.end))
+        if key_flags[key_offsets[key_id + 1] - 1] == MatchFlag.DEMONYM:  # flags are sorted: demonyms come last
+            demonyms.extend(
+                (start, gazetteer.countries[r]) for r, f in gazetteer.candidates(key_id) if f == MatchFlag.DEMONYM
+            )
+            if key_flags[key_offsets[key_id]] == MatchFlag.DEMONYM:
+                continue
+        hits.append((start, last - 1, key_id))
+    hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
     kept: list[Match] = []
     reach = -1
-    for match in found:
-        if match.start >= reach:
-            kept.append(match)
-            reach = match.end
+    readings: dict[tuple[int, bool], list[tuple[int, int]]] = {}
+    for start, end, key_id in hits:
+        if start < reach:
+            continue
+        surface = text[start:end]
+        short_caps = len(surface) <= 3 and surface.isupper()  # "II", "ONE": only country abbreviations (US, UK)
+        places = readings.get((key_id, short_caps))
+        if places is None:
+            places = [
+                (r, f)
+                for r, f in gazetteer.candidates(key_id)
+                if f != MatchFlag.DEMONYM and (not short_caps or gazetteer.kinds[r] == COUNTRY)
+            ]
+            readings[(key_id, short_caps)] = places
+        if places:
+            kept.append(Match(start, end, surface, key_id, list(places), padded[start : end + 2]))
+            reach = end
     starts = {match.start for match in kept}
     ends = {match.end for match in kept}
-    headline_lines: dict[int, bool] = {}
+    headlines: dict[int, bool] = {}
+    bylines: dict[int, re.Match[str] | None] = {}
     for match in kept:
-        _describe(gazetteer, text, match, starts, ends, headline_lines)
+        _describe(gazetteer, text, match, starts, ends, headlines, bylines)
     _read_region_forms(gazetteer, text, kept)
     _link_qualifiers(text, kept)
     return Scan(kept, demonyms)
 
 
 def _describe(
-    gazetteer: Gazetteer, text: str, match: Match, starts: set[int], ends: set[int], headlines: dict[int, bool]
+    gazetteer: Gazetteer,
+    text: str,
+    match: Match,
+    starts: set[int],
+    ends: set[int],
+    headlines: dict[int, bool],
+    bylines: dict[int, re.Match[str] | None],
 ) -> None:
     surface = match.surface
     match.sentence_start = at_sentence_start(text, match.start)
     match.all_caps = surface.isupper() and len(surface) > 1
-    match.common = all(word in gazetteer.common_words for word in normalise(surface).split())
-    line_start = text.rfind("\n", 0, match.start) + 1
-    if line_start not in headlines:
-        headlines[line_start] = _is_title_case(text, line_start)
-    line_end = text.find("\n", match.end)
-    byline = _BYLINE.search(text, line_start, line_end if line_end >= 0 else len(text))
-    if byline is not None and byline.start() < match.start < byline.end():
-        match.after_name = "By …"
-        return
-    if headlines[line_start]:
-        return  # in a headline every word is capitalised: neighbours say nothing about longer names
+    words = [word for word in _LETTERS.findall(surface.lower()) if len(word) > 1]  # "U.S." has no word
+    match.common = bool(words) and all(word in gazetteer.common_words for word in words)
+    after: str | None = None
+    before: str | None = None
     word_start, word = _previous_word(text, match.start)
     if word and word_start + len(word) not in ends and _looks_like_name_part(gazetteer, word):
-        match.after_name = word
+        after = word
     following = _NEXT_WORD.match(text, match.end)
     if following is not None and following.start(1) not in starts:
         word = following.group(1)
         if _looks_like_name_part(gazetteer, word) and word.lower() not in REGION_WORDS:
-            match.before_name = word
+            before = word
+    line_start = text.rfind("\n", 0, match.start) + 1
+    line_end = text.find("\n", match.end)
+    line_end = len(text) if line_end < 0 else line_end
+    if line_start not in bylines:
+        bylines[line_start] = _BYLINE.search(text, line_start, line_end) if "By " in text[line_start:line_end] else None
+    byline = bylines[line_start]
+    if byline is not None and byline.start() < match.start < byline.end():
+        match.after_name = "By …"
+        return
+    if after is None and before is None:
+        return
+    if line_start not in headlines:
+        headlines[line_start] = _is_title_case(text, line_start, line_end)
+    if not headlines[line_start]:  # in a headline every word is capitalised: neighbours tell nothing
+        match.after_name, match.before_name = after, before
 
 
 def _previous_word(text: str, start: int) -> tuple[int, str]:
@@ -162,7 +217,7 @@ def _previous_word(text: str, start: int) -> tuple[int, str]:
     while index >= 0 and (text[index].isalnum() or text[index] in "'’"):
         index -= 1
     word = text[index + 1 : end]
-    if index >= 0 and text[index] == "." or word.endswith(("'s", "’s")):
+    if (index >= 0 and text[index] == ".") or word.endswith(("'s", "’s")):
         return start, ""  # an abbreviation or a possessive: not the first half of a name
     return index + 1, word
 
@@ -180,20 +235,23 @@ def _looks_like_name_part(gazetteer: Gazetteer, word: str) -> bool:
     return key_id is None or all(flag != MatchFlag.DEMONYM for _, flag in gazetteer.candidates(key_id))
 
 
+_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+
+
 def _is_common(gazetteer: Gazetteer, word: str) -> bool:
     """A common English word, allowing for the regular inflections ("strikes", "escalated", "fighting")."""
     words = gazetteer.common_words
     if word in words:
         return True
-    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
-        if word.endswith(suffix) and word[: -len(suffix)] + replacement in words:
-            return True
-    return False
+    return any(
+        word.endswith(suffix) and word[: -len(suffix)] + replacement in words for suffix, replacement in _INFLECTIONS
+    )
 
 
-def _is_title_case(text: str, line_start: int) -> bool:
-    line_end = text.find("\n", line_start)
-    words = _WORD.findall(text, line_start, line_end if line_end >= 0 else len(text))
+def _is_title_case(text: str, line_start: int, line_end: int) -> bool:
+    if line_end - line_start > 200:
+        return False
+    words: list[str] = _WORD.findall(text, line_start, line_end)
     significant = [word for word in words if len(word) > 3]
     if len(significant) < 2 or len(words) > 25:
         return False
@@ -201,7 +259,7 @@ def _is_title_case(text: str, line_start: int) -> bool:
 
 
 def _stem_regions(gazetteer: Gazetteer, match: Match) -> tuple[int, ...]:
-    return gazetteer.region_stems.get(key_of(match.surface), ())
+    return gazetteer.region_stems.get(match.key or key_of(match.surface), ())
 
 
 def _force_region(match: Match, region: int, reason: str) -> None:
@@ -273,7 +331,7 @@ def read_bare_stems_as_regions(
     for match in matches:
         record = match.candidates[0][0]
         if _is_region_reading(gazetteer, match):
-            surface_key = key_of(match.surface)
+            surface_key = match.key or key_of(match.surface)
             for stem in stems_by_region.get(record, ()):
                 if surface_key.startswith(stem) or stem == surface_key:
                     named.setdefault(stem, record)
@@ -281,7 +339,7 @@ def read_bare_stems_as_regions(
     for match in matches:
         if match.forced_reason is not None:
             continue
-        region = named.get(key_of(match.surface))
+        region = named.get(match.key or key_of(match.surface))
         if region is None or any(record in capitals for record, _ in match.candidates):
             continue
         if _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) or _CITY_AFTER.match(text, match.end):
@@ -289,19 +347,23 @@ def read_bare_stems_as_regions(
         if any(gazetteer.kinds[r] == AREA for r, _ in match.candidates):
             continue
         _force_region(match, region, f"the article names {gazetteer.names[region]} as a region")
-    for first, second in zip(matches, matches[1:], strict=False):
+    for first, second in pairwise(matches):
         if not _joined(text, first, second):
             continue
         for region_side, bare in ((first, second), (second, first)):
             regions = _stem_regions(gazetteer, bare)
-            if regions and bare.forced_reason is None and _is_region_reading(gazetteer, region_side):
-                if not any(gazetteer.kinds[r] == AREA or r in capitals for r, _ in bare.candidates):
-                    named_region = gazetteer.names[region_side.candidates[0][0]]
-                    _force_region(bare, _pick_region(gazetteer, bare, regions), f"coordinated with {named_region}")
+            if (
+                regions
+                and bare.forced_reason is None
+                and _is_region_reading(gazetteer, region_side)
+                and not any(gazetteer.kinds[r] == AREA or r in capitals for r, _ in bare.candidates)
+            ):
+                named_region = gazetteer.names[region_side.candidates[0][0]]
+                _force_region(bare, _pick_region(gazetteer, bare, regions), f"coordinated with {named_region}")
 
 
 def _link_qualifiers(text: str, matches: list[Match]) -> None:
-    for current, following in zip(matches, matches[1:], strict=False):
+    for current, following in pairwise(matches):
         gap = text[current.end : following.start]
         if _QUALIFIER_GAP.fullmatch(gap) and not text.startswith(("'s", "’s"), following.end):
             current.qualifiers = [record for record, flag in following.candidates if flag <= MatchFlag.REGION_FORM]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from newsmon.contracts import Actor
@@ -92,7 +92,10 @@ class _Patterns:
         demonyms = _alternation(d for e in STATES.values() for d in e.demonyms)
         countries = _alternation(n for e in STATES.values() for n in e.names)
         metonyms = _alternation(m for e in STATES.values() for m in e.metonyms)
-        owner = rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
+        owner = (
+            rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s"
+            rf"|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
+        )
         self.owner_demonyms = demonyms
         self.ministry = re.compile(
             rf"\b{owner}\s+(?P<what>defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|foreign\s+ministry|"
@@ -123,16 +126,19 @@ class _Patterns:
             rf"{name},\s+(?P<role>(?:(?:an?|the|its|their)\s+)?(?:[\w.’'\"“”-]+\s+){{0,4}}?(?:{roles})"
             rf"(?:\s+(?:for|of|at|with|to)\s+(?:[\w.’'\"“”-]+\s+){{0,5}}?[\w.’'\"“”-]+?)?)(?=[,.;]|\s+(?:said|says|told|has|had|who|insisted|claimed|stated|wrote))",
         )
-        # "Ukrainian military spokesman Viktor Trehubov" / "Russian President Vladimir Putin" / "One blogger, Yuriy Butusov,"
+        # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
+        # "One blogger, Yuriy Butusov,"
         self.prefixed = re.compile(
             rf"(?P<role>(?:(?:former\s+|acting\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}})?(?:(?i:{roles}))(?:-elect)?),?\s+{name}\b"
         )
         self.generic = re.compile(
             rf"\b(?P<article>an?|the|one|another|two|some|several|local|senior)?\s*(?P<demonym>{demonyms})?\s*"
             rf"(?P<mod>(?:military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security)\s+)?"
-            rf"(?P<role>officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?)\b",
+            rf"(?P<role>officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
+            rf"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration)\b",
             re.IGNORECASE,
         )
+        self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
             r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
@@ -172,9 +178,17 @@ class ActorFinder:
                 self.index.actors[actor.id] = existing.model_copy(update=updates)
         self.index.mentions.append(ActorMention(actor.id, start, end, surface))
 
-    def _state_actor(self, code: str, *, kind: ActorKind = "state", suffix: str = "state", role: str | None = None) -> Actor:
+    def _state_actor(
+        self, code: str, *, kind: ActorKind = "state", suffix: str = "state", role: str | None = None
+    ) -> Actor:
         entry: StateEntry = STATES[code]
-        names = {"state": entry.names[0], "military": f"{entry.demonyms[0]} armed forces"}
+        names = {
+            "state": entry.names[0],
+            "military": f"{entry.demonyms[0]} armed forces",
+            "mod": f"{entry.demonyms[0]} Ministry of Defence",
+            "mfa": f"{entry.demonyms[0]} Foreign Ministry",
+            "general_staff": f"{entry.demonyms[0]} General Staff",
+        }
         name = names.get(suffix, f"{entry.names[0]} {suffix.replace('_', ' ')}")
         return Actor(id=f"{code.lower()}.{suffix}", name=name, kind=kind, side=code, role=role)
 
@@ -199,9 +213,9 @@ class ActorFinder:
         for word, code in {**_PATTERNS.country_side, **_PATTERNS.metonym_side}.items():
             if re.search(rf"\b{re.escape(word)}\b", lowered):
                 return code
-        for grouping, code in GROUPINGS.items():
-            if grouping.lower() in lowered and code:
-                return code
+        for grouping, grouping_side in GROUPINGS.items():
+            if grouping.lower() in lowered and grouping_side:
+                return grouping_side
         for offset, country in self._place_country_at.items():
             if start <= offset < start + len(phrase):
                 return country
@@ -216,7 +230,11 @@ class ActorFinder:
         self._pronouns(text)
         self.index.mentions = _without_overlaps(self.index.mentions)
         used = {m.actor_id for m in self.index.mentions}
-        self.index.actors = {key: actor for key, actor in self.index.actors.items() if key in used}
+        # a role swallowed by a person's appositive ("a Ukrainian military spokesman") is that person, not another
+        # actor; an institution named inside it ("Ukraine's Khortytsia grouping") stays an actor
+        self.index.actors = {
+            key: actor for key, actor in self.index.actors.items() if key in used or actor.kind != "person"
+        }
         return self.index
 
     def _people(self, text: str) -> None:
@@ -246,11 +264,13 @@ class ActorFinder:
 
     def _institutions(self, text: str) -> None:
         for match in _PATTERNS.ministry.finditer(text):
-            code = _code_of(match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2"))
+            code = _code_of(
+                match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
+            )
             what = re.sub(r"\s+", " ", (match.group("what") or match.group("what2") or "").lower())
             if code is None:
                 continue
-            if "ministry" in what and "foreign" not in what or "defen" in what and "chief" not in what:
+            if ("ministry" in what and "foreign" not in what) or ("defen" in what and "chief" not in what):
                 actor = self._state_actor(code, kind="ministry", suffix="mod", role="defence ministry")
             elif "foreign" in what:
                 actor = self._state_actor(code, kind="ministry", suffix="mfa", role="foreign ministry")
@@ -261,15 +281,21 @@ class ActorFinder:
             else:
                 actor = self._state_actor(code, kind="military", suffix="military")
             self._add(actor, match.start(), match.end(), match.group(0))
+        seen_groupings = {"Khortytsia", "Khortytsya", "Tavria", "Tavriya"}  # names that rarely mean anything else
         for match in _PATTERNS.grouping.finditer(text):
             name = match.group("name")
+            seen_groupings.add(name)
             if name.lower() in {"the", "a", "this", "that", "operational", "strategic", "battle", "task"}:
                 continue
-            code = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2")) or GROUPINGS.get(name)
+            code = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2")) or GROUPINGS.get(
+                name
+            )
             actor = Actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))
         for match in _PATTERNS.known_grouping.finditer(text):
             name = match.group("name")
+            if name not in seen_groupings:
+                continue  # "Odesa" is a city unless the article calls it a grouping
             actor = Actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=GROUPINGS[name])
             self._add(actor, match.start(), match.end(), name)
         for match in _PATTERNS.media.finditer(text):
@@ -281,37 +307,70 @@ class ActorFinder:
                 what = re.sub(r"\s+", " ", match.group("what").lower())
                 kind: ActorKind = "media"
                 suffix = "bloggers" if "blogger" in what else "state_media" if "state" in what else "media"
-                actor = Actor(id=f"{code.lower()}.{suffix}", name=match.group(0), kind=kind, side=code,
-                              role="blogger" if suffix == "bloggers" else None)
+                actor = Actor(
+                    id=f"{code.lower()}.{suffix}",
+                    name=match.group(0),
+                    kind=kind,
+                    side=code,
+                    role="blogger" if suffix == "bloggers" else None,
+                )
             self._add(actor, match.start(), match.end(), match.group(0))
         for match in _PATTERNS.organisation.finditer(text):
             entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
-            self._add(Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side), match.start(), match.end(), match.group(0))
+            self._add(
+                Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side),
+                match.start(),
+                match.end(),
+                match.group(0),
+            )
         for match in _PATTERNS.state.finditer(text):
             surface = match.group("name")
             code = _PATTERNS.country_side.get(surface.lower()) or _PATTERNS.metonym_side[surface.lower()]
             if surface.lower() in {"the kremlin", "kremlin"}:
-                actor = Actor(id="ru.kremlin", name="the Kremlin", kind="organisation", side="RU", role="presidential administration")
+                actor = Actor(
+                    id="ru.kremlin",
+                    name="the Kremlin",
+                    kind="organisation",
+                    side="RU",
+                    role="presidential administration",
+                )
             else:
                 actor = self._state_actor(code)
             self._add(actor, match.start(), match.end(), surface)
         for match in _PATTERNS.generic.finditer(text):
             role = match.group("role").lower()
             if not match.group("demonym") and (
-                role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"} or not match.group("article")
+                role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
+                or not (match.group("article") or match.group("mod"))
             ):
                 continue
             code = _PATTERNS.demonym_side.get((match.group("demonym") or "").lower())
-            if code is None and (match.group("mod") or match.group("article") or "").strip().lower() in {"local", "regional", "city"}:
+            local = (match.group("mod") or match.group("article") or "").strip().lower() in {
+                "local",
+                "regional",
+                "city",
+            }
+            if code is None and (local or role in {"governor", "mayor"} or role.startswith("head")):
                 code = self._nearest_place_country(match.start())
+            actor: Actor | None
             if role in {"soldier", "soldiers"}:
                 actor = self._state_actor(code, kind="military", suffix="military") if code else None
             else:
                 base = re.sub(r"s$", "", role) if role not in {"authorities"} else role
-                actor = Actor(id=f"{(code or 'xx').lower()}.{_slug(base)}", name=match.group(0).strip(), kind="person" if base != "authorities" else "organisation",
-                              side=code, role=base)
+                actor = Actor(
+                    id=f"{(code or 'xx').lower()}.{_slug(base)}",
+                    name=match.group(0).strip(),
+                    kind="person" if base != "authorities" else "organisation",
+                    side=code,
+                    role=base,
+                )
             if actor is not None:
-                self._add(actor, match.start() + (len(match.group(0)) - len(match.group(0).lstrip())), match.end(), match.group(0).strip())
+                self._add(
+                    actor,
+                    match.start() + (len(match.group(0)) - len(match.group(0).lstrip())),
+                    match.end(),
+                    match.group(0).strip(),
+                )
 
     def _nearest_place_country(self, position: int) -> str | None:
         best: tuple[int, str] | None = None
@@ -330,18 +389,36 @@ class ActorFinder:
             if actor_id is None:
                 continue
             if actor_id not in self.index.actors:
-                known = KNOWN_PEOPLE.get(name_key(match.group(1)))
-                if known is None:
+                known_person = KNOWN_PEOPLE.get(name_key(match.group(1)))
+                if known_person is None:
                     continue
-                self._add(Actor(id=known.id, name=known.name, kind="person", side=known.side, role=known.role),
-                          match.start(), match.end(), match.group(0))
+                self._add(
+                    Actor(
+                        id=known_person.id,
+                        name=known_person.name,
+                        kind="person",
+                        side=known_person.side,
+                        role=known_person.role,
+                    ),
+                    match.start(),
+                    match.end(),
+                    match.group(0),
+                )
             else:
                 self._add(self.index.actors[actor_id], match.start(), match.end(), match.group(1))
 
     def _pronouns(self, text: str) -> None:
+        for match in _PATTERNS.institution_reference.finditer(text):
+            self.index.mentions.append(
+                ActorMention("", match.start(), match.end(), match.group(0), pronoun="organisation")
+            )
         for match in _PATTERNS.pronoun.finditer(text):
             word = match.group("p").lower()
-            pronoun = "person" if word in {"he", "she"} or any(r in word for r in ("blogger", "spokes", "president", "official")) else "organisation"
+            pronoun = (
+                "person"
+                if word in {"he", "she"} or any(r in word for r in ("blogger", "spokes", "president", "official"))
+                else "organisation"
+            )
             self.index.mentions.append(ActorMention("", match.start(), match.end(), match.group("p"), pronoun=pronoun))
 
 
@@ -350,7 +427,9 @@ def _role_noun(phrase: str) -> str | None:
     best: tuple[int, str] | None = None
     for role in ROLE_NOUNS:
         match = re.search(rf"\b{re.escape(role)}\b", lowered)
-        if match and (best is None or match.start() < best[0] or (match.start() == best[0] and len(role) > len(best[1]))):
+        if match and (
+            best is None or match.start() < best[0] or (match.start() == best[0] and len(role) > len(best[1]))
+        ):
             best = (match.start(), role)
     return best[1] if best else None
 
@@ -360,13 +439,45 @@ def _plausible_person(name: str) -> bool:
     if len(words) < 2:
         return False
     lowered = {w.lower() for w in words}
-    banned = {"the", "despite", "according", "speaking", "in", "on", "after", "president", "minister", "ministry",
-              "defense", "defence", "forces", "military", "state", "media", "times", "news", "general", "staff",
-              "command", "region", "oblast", "city", "town", "grouping", "institute", "white", "house"}
+    banned = {
+        "the",
+        "despite",
+        "according",
+        "speaking",
+        "in",
+        "on",
+        "after",
+        "president",
+        "minister",
+        "ministry",
+        "defense",
+        "defence",
+        "forces",
+        "military",
+        "state",
+        "media",
+        "times",
+        "news",
+        "general",
+        "staff",
+        "command",
+        "region",
+        "oblast",
+        "city",
+        "town",
+        "grouping",
+        "institute",
+        "white",
+        "house",
+    }
     if lowered & banned:
         return False
-    return not any(w.lower() in _PATTERNS.country_side or w.lower() in _PATTERNS.demonym_side or
-                   w.lower() in _PATTERNS.metonym_side for w in words)
+    return not any(
+        w.lower() in _PATTERNS.country_side
+        or w.lower() in _PATTERNS.demonym_side
+        or w.lower() in _PATTERNS.metonym_side
+        for w in words
+    )
 
 
 def _code_of(country: str | None, demonym: str | None) -> str | None:
@@ -377,7 +488,7 @@ def _code_of(country: str | None, demonym: str | None) -> str | None:
     return None
 
 
-def _canonical(surface: str, table: dict[str, object]) -> str:
+def _canonical(surface: str, table: Mapping[str, object]) -> str:
     folded = re.sub(r"\s+", " ", surface).lower()
     for key in table:
         if key.lower() == folded:

@@ -31,6 +31,7 @@ SPEECH_VERB = re.compile(
     re.IGNORECASE,
 )
 DENIAL_VERB = re.compile(r"^(?:denied|denies|denying|rejected|rejects|refuted|dismissed|dismisses|dismissing)$", re.I)
+_PARTICIPLE = re.compile(r"^(?:saying|stating|claiming|insisting|adding|noting|warning|asserting|arguing)$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _NOMINAL_REPORT = re.compile(
@@ -43,7 +44,9 @@ _ECHO = re.compile(
     r"backed|shared|endorsed|supported|amplified)\s+by\s+",
     re.IGNORECASE,
 )
-_END_AFTER = re.compile(r"^\s*(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})?\s*(?:on\s+\w+|in\s+\w+(?:\s+\w+)?)?\s*[.!?\"”]?\s*$")
+_END_AFTER = re.compile(
+    r"^\s*(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})?\s*(?:on\s+\w+|in\s+\w+(?:\s+\w+)?)?\s*[.!?\"”]?\s*$"
+)
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
 UNATTRIBUTED = Attribution(name="unattributed")
 
@@ -56,6 +59,8 @@ class SpeechEvent:
     scope: Scope
     speaker: Attribution
     denial: bool = False
+    until: int | None = None
+    """Where a forward scope ends (a nominal report in a "Despite ..." phrase ends at its comma)."""
 
 
 class SpeakerTracker:
@@ -115,7 +120,9 @@ def _speaker_before(
     return None
 
 
-def _speaker_after(mentions: list[ActorMention], position: int, limit: int, tracker: SpeakerTracker) -> tuple[Actor, str] | None:
+def _speaker_after(
+    mentions: list[ActorMention], position: int, limit: int, tracker: SpeakerTracker
+) -> tuple[Actor, str] | None:
     for mention in mentions:
         if mention.start >= position and mention.start - position <= limit:
             actor = tracker.resolve(mention)
@@ -133,28 +140,63 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     for match in _ACCORDING.finditer(body):
         found = _speaker_after(mentions, base + match.end(), 40, tracker)
         if found:
-            events.append(SpeechEvent(base + match.start(), base + match.end(), "according to", "whole",
-                                      tracker.attribution(*found)))
+            events.append(
+                SpeechEvent(
+                    base + match.start(), base + match.end(), "according to", "whole", tracker.attribution(*found)
+                )
+            )
     for match in _NOMINAL_REPORT.finditer(body):
         if match.group(0).startswith(("'", "’")):
             found = _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
         else:
             found = _speaker_after(mentions, base + match.end(), 40, tracker)
         if found:
-            events.append(SpeechEvent(base + match.start(), base + match.end(), match.group(0).strip(), "forward",
-                                      tracker.attribution(*found)))
+            comma = re.search(r"[,;]\s|[”\"],?\s", body[match.end() :])
+            until = base + match.end() + comma.start() if comma else None
+            events.append(
+                SpeechEvent(
+                    base + match.start(),
+                    base + match.end(),
+                    match.group(0).strip(),
+                    "forward",
+                    tracker.attribution(*found),
+                    until=until,
+                )
+            )
     for match in _ECHO.finditer(body):
         found = _speaker_after(mentions, base + match.end(), 60, tracker)
         if found:
-            events.append(SpeechEvent(base + match.start(), base + match.end(), "echoed by", "echo",
-                                      tracker.attribution(*found)))
+            events.append(
+                SpeechEvent(base + match.start(), base + match.end(), "echoed by", "echo", tracker.attribution(*found))
+            )
     for match in SPEECH_VERB.finditer(body):
         verb = match.group(0)
         before = body[: match.start()]
-        passive = _PASSIVE_BEFORE.search(before) is not None
+        if re.search(r"(?:['’]s|\b(?:the|these|those|such|its|their|his|her|our|of|any|some))\s+$", before, re.I) or (
+            re.search(r"\b(\w+)\s+$", before) and SPEECH_VERB.fullmatch(re.search(r"\b(\w+)\s+$", before).group(1))  # type: ignore[union-attr]
+        ):
+            continue  # a noun: "Russia's claims", "these reports", "dismissed reports"
+        passive = _PASSIVE_BEFORE.search(before) is not None and not verb.lower().endswith("ing")
         if passive and "quoted" not in verb.lower():
             continue
-        found = _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
+        found = None
+        if _PARTICIPLE.match(verb) and re.search(r",\s*$", before):
+            # "..., saying that": the speaker is the subject of the clause before
+            previous = [e for e in events if e.start < base + match.start() and e.scope != "echo"]
+            if previous:
+                found_event = previous[-1]
+                events.append(
+                    SpeechEvent(
+                        base + match.start(),
+                        base + match.end(),
+                        verb,
+                        "forward",
+                        found_event.speaker,
+                        denial=found_event.denial,
+                    )
+                )
+                continue
+        found = found or _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
         if found is None:
             continue
         actor, surface = found
@@ -167,8 +209,16 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
             scope = "whole"
         else:
             scope = "forward"
-        events.append(SpeechEvent(base + match.start(), base + match.end(), verb, scope,
-                                  tracker.attribution(actor, surface), denial=DENIAL_VERB.match(verb) is not None))
+        events.append(
+            SpeechEvent(
+                base + match.start(),
+                base + match.end(),
+                verb,
+                scope,
+                tracker.attribution(actor, surface),
+                denial=DENIAL_VERB.match(verb) is not None,
+            )
+        )
         tracker.note(actor)
     events.sort(key=lambda e: e.start)
     return events
@@ -176,7 +226,11 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
 
 def attribute(position: int, events: list[SpeechEvent]) -> tuple[SpeechEvent | None, list[SpeechEvent]]:
     """The speech event covering a cue at ``position``, plus echo events that add speakers."""
-    forward = [e for e in events if e.scope in ("forward", "whole") and e.end <= position]
+    forward = [
+        e
+        for e in events
+        if e.scope in ("forward", "whole") and e.end <= position and (e.until is None or position < e.until)
+    ]
     chosen: SpeechEvent | None = forward[-1] if forward else None
     if chosen is None:
         backward = [e for e in events if e.scope == "backward" and e.start >= position]

@@ -48,11 +48,20 @@ for _code, _entry in STATES.items():
         _SIDE_WORDS[_word.lower()] = _code
 _SIDE_ALTERNATION = "|".join(sorted(map(re.escape, _SIDE_WORDS), key=len, reverse=True))
 _BY_SIDE = re.compile(rf"^[^.;]{{0,60}}?\b(?:by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE)
-_OWN_FORCES = re.compile(r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
-                         r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$", re.IGNORECASE)
+_OWN_FORCES = re.compile(
+    r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
+    r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
+    re.IGNORECASE,
+)
 _ANAPHOR = re.compile(
     r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b)",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_METONYM_USE = re.compile(
+    r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
+    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
     re.IGNORECASE,
 )
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
@@ -62,8 +71,23 @@ _DESIRE_EXEMPT = re.compile(r"\b(?:could|might|may|would|will|if|unless|whether)
 _BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
 _BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
 _WORDS_TO_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
 }
 MILE_KM = 1.609344
 
@@ -133,17 +157,36 @@ def _clause_at(clauses: list[tuple[int, int]], position: int) -> tuple[int, int]
 class ClaimExtractor:
     """Runs over one article's sentences in order."""
 
-    def __init__(self, text: str, sentences: list[Sentence], places: list[PlaceMention], actors: ActorIndex,
-                 anchor: datetime | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        sentences: list[Sentence],
+        places: list[PlaceMention],
+        actors: ActorIndex,
+        anchor: datetime | None,
+    ) -> None:
         self.text = text
         self.sentences = sentences
-        self.places = [PlaceRef(m.place, m.start, m.end, m.surface) for m in places if m.place.kind != "country"]
+        state_spans = [
+            (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind == "state"
+        ]
+        self.places = [
+            PlaceRef(m.place, m.start, m.end, m.surface)
+            for m in places
+            if m.place.kind != "country" and not self._metonym(m, state_spans)
+        ]
         self.actors = actors
         self.anchor = anchor
         self.tracker = SpeakerTracker(actors)
         self.drafts: list[ClaimDraft] = []
         self.dropped: list[DroppedCue] = []
         self.events_by_sentence: dict[int, list[SpeechEvent]] = {}
+
+    def _metonym(self, mention: PlaceMention, state_spans: list[tuple[int, int]]) -> bool:
+        """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
+        if not any(s <= mention.start and mention.end <= e for s, e in state_spans):
+            return False
+        return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
 
     # -- the article --------------------------------------------------------------------------------------------
     def run(self) -> tuple[list[ClaimDraft], list[DroppedCue]]:
@@ -176,8 +219,17 @@ class ClaimExtractor:
     def _drop(self, sentence: Sentence, cue: Cue, text: str, reason: str) -> None:
         self.dropped.append(DroppedCue(sentence.index, cue.name, text, reason))
 
-    def _cue(self, cue: Cue, match: re.Match[str], start: int, end: int, sentence: Sentence,
-             clauses: list[tuple[int, int]], times: list[TimeExpression], events: list[SpeechEvent]) -> None:
+    def _cue(
+        self,
+        cue: Cue,
+        match: re.Match[str],
+        start: int,
+        end: int,
+        sentence: Sentence,
+        clauses: list[tuple[int, int]],
+        times: list[TimeExpression],
+        events: list[SpeechEvent],
+    ) -> None:
         text = self.text
         cue_text = match.group(0).strip()
         clause_start, clause_end = _clause_at(clauses, start)
@@ -186,14 +238,19 @@ class ClaimExtractor:
         rule = cue.name
         trace: dict[str, str] = {"cue": f"{cue.name} «{cue_text}»"}
 
-        reason = self._blocked(cue, before, text[clause_start:start], text[start:clause_end], sentence, clause_start,
-                               clause_end, times)
+        reason = self._blocked(
+            cue, before, text[clause_start:start], text[start:clause_end], sentence, clause_start, clause_end, times
+        )
         if reason:
             self._drop(sentence, cue, cue_text, reason)
             return
-        if predicate in ("captured", "encircled", "withdrawn", "struck", "advancing_toward") and not cue.name.startswith(
-            "not_"
-        ):
+        if predicate in (
+            "captured",
+            "encircled",
+            "withdrawn",
+            "struck",
+            "advancing_toward",
+        ) and not cue.name.startswith("not_"):
             last_words = " ".join(before.split()[-3:])
             if NEGATION.search(last_words):
                 if predicate == "captured":
@@ -227,26 +284,66 @@ class ClaimExtractor:
         if event is not None and event.denial and predicate in ("captured", "encircled"):
             predicate = "not_captured" if predicate == "captured" else "not_encircled"
             modality, rule = "denied", f"{rule}+denied-by-speaker"
-        trace["speaker"] = f"{attribution.name} via «{event.verb}» ({event.scope})" if event else "unattributed (outlet)"
+        trace["speaker"] = (
+            f"{attribution.name} via «{event.verb}» ({event.scope})" if event else "unattributed (outlet)"
+        )
 
         actor, actor_reason = self._actor(cue, predicate, match, start, end, clause_start, ref, explicit, attribution)
+        if (
+            modality == "denied"
+            and predicate == "not_captured"
+            and actor is not None
+            and actor != ref.place.country_code
+        ):
+            actor, actor_reason = OPPONENTS.get(actor, actor), f"{actor_reason}; denied, so the holder is its opponent"
         trace["actor"] = f"{actor} — {actor_reason}"
 
         about, about_text = _time_for(times, start, clause_start, clause_end)
         distance = _distance(cue, match, text[start:clause_end]) if predicate == "advancing_toward" else None
         if about_text:
             trace["time"] = f"«{about_text}» → {about.date() if about else '?'}"
-        draft = ClaimDraft(predicate, ref.place, actor, attribution, modality, sentence, start, end, cue_text, rule,
-                           about, about_text, distance, trace)
+        draft = ClaimDraft(
+            predicate,
+            ref.place,
+            actor,
+            attribution,
+            modality,
+            sentence,
+            start,
+            end,
+            cue_text,
+            rule,
+            about,
+            about_text,
+            distance,
+            trace,
+        )
         self.drafts.append(draft)
         for echo in echoes:
-            extra = replace(draft, attribution=echo.speaker, cue_start=echo.start, cue_end=echo.end,
-                            rule=f"{rule}+echoed", trace={**trace, "speaker": f"{echo.speaker.name} via «echoed by»"})
+            extra = replace(
+                draft,
+                attribution=echo.speaker,
+                cue_start=echo.start,
+                cue_end=echo.end,
+                rule=f"{rule}+echoed",
+                trace={**trace, "speaker": f"{echo.speaker.name} via «echoed by»"},
+            )
             self.drafts.append(extra)
 
-    def _blocked(self, cue: Cue, before: str, clause_before: str, clause_after: str, sentence: Sentence,
-                 clause_start: int, clause_end: int, times: list[TimeExpression]) -> str | None:
-        window = " ".join(before.split()[-6:])
+    def _blocked(
+        self,
+        cue: Cue,
+        before: str,
+        clause_before: str,
+        clause_after: str,
+        sentence: Sentence,
+        clause_start: int,
+        clause_end: int,
+        times: list[TimeExpression],
+    ) -> str | None:
+        # words between the last comma and the cue: an appositive ("Kurakhove, crucial for further advances toward
+        # Pokrovsk, was captured") does not hedge the verb after it
+        window = " ".join(before.rsplit(",", 1)[-1].split()[-6:])
         hedge = HEDGE.search(window)
         if cue.predicate == "evacuating":
             hedge = _DESIRE_EXEMPT.search(window)
@@ -277,19 +374,41 @@ class ClaimExtractor:
         for match in _ANAPHOR.finditer(self.text, start, end):
             antecedent = self._latest_town(match.start())
             if antecedent is not None and not any(r.start <= match.start() < r.end for r in refs):
-                refs.append(replace(antecedent, start=match.start(), end=match.end(), surface=match.group(0),
-                                    via=f"anaphor «{match.group(0)}» → {antecedent.surface}"))
+                refs.append(
+                    replace(
+                        antecedent,
+                        start=match.start(),
+                        end=match.end(),
+                        surface=match.group(0),
+                        via=f"anaphor «{match.group(0)}» → {antecedent.surface}",
+                    )
+                )
         return sorted(refs, key=lambda r: r.start)
 
     def _latest_town(self, position: int) -> PlaceRef | None:
-        latest = None
+        """The town an anaphor most likely means: recent, often named, named first in its sentence."""
+        here = next((s.index for s in self.sentences if s.start <= position < s.end + 1), len(self.sentences))
+        scores: dict[str, float] = {}
+        latest: dict[str, PlaceRef] = {}
+        first_in_sentence: set[int] = set()
         for ref in self.places:
-            if ref.end <= position and ref.place.kind == "populated_place":
-                latest = ref
-        return latest
+            if ref.end > position or ref.place.kind != "populated_place":
+                continue
+            index = next((s.index for s in self.sentences if s.start <= ref.start < s.end), here)
+            weight = 0.6 ** (here - index)
+            if index not in first_in_sentence:
+                first_in_sentence.add(index)
+                weight *= 2
+            scores[ref.place.id] = scores.get(ref.place.id, 0.0) + weight
+            latest[ref.place.id] = ref
+        if not scores:
+            return None
+        best = max(scores, key=lambda key: (scores[key], latest[key].start))
+        return latest[best]
 
-    def _link(self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int,
-              sentence: Sentence) -> tuple[PlaceRef | None, str]:
+    def _link(
+        self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int, sentence: Sentence
+    ) -> tuple[PlaceRef | None, str]:
         refs = self._refs_in(clause_start, clause_end)
         text = self.text
         after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
@@ -320,15 +439,28 @@ class ClaimExtractor:
         def locative_ref() -> PlaceRef | None:
             for ref in after:
                 between = text[end : ref.start] if ref.start >= end else ""
-                if len(between) > 90:
+                if len(between) > (170 if cue.predicate == "struck" else 90):
                     break
                 if cue.predicate == "contested" and _BLOCK_CONTESTED.search(between):
                     return None
                 return ref
             return subject_ref()
 
-        finders = {"object": (object_ref,), "subject": (subject_ref,), "either": (object_ref, subject_ref),
-                   "locative": (locative_ref,)}[cue.orientation]
+        def antecedent_ref() -> PlaceRef | None:
+            return before[-1] if before and start - before[-1].end <= 100 else None
+
+        orientation = cue.orientation
+        first_word = text[start:end].split()[0].lower().strip('"“') if text[start:end].split() else ""
+        participle = first_word.endswith("ed") or first_word in {"struck", "hit", "taken", "overrun", "shot"}
+        finders = {
+            "object": (object_ref,),
+            "subject": (subject_ref,),
+            "either": (object_ref, subject_ref),
+            "locative": (locative_ref,),
+            "antecedent": (antecedent_ref,),
+        }[orientation]
+        if orientation in ("object", "locative", "either") and participle and _PASSIVE.search(text[clause_start:start]):
+            finders = (subject_ref, *finders)  # "Kurakhove has been pummeled", "was struck": the place is the subject
         for finder in finders:
             ref = finder()
             if ref is not None:
@@ -337,7 +469,7 @@ class ClaimExtractor:
                 return ref, f"{finder.__name__.replace('_ref', '')} of the cue" + (
                     f", {ref.via}" if ref.via != "named" else ""
                 )
-        if cue.salient:
+        if cue.salient and not self._refs_in(sentence.start, sentence.end):
             ref = self._salient(sentence)
             if ref is not None:
                 return ref, f"no place in the sentence; the town the text is about: «{ref.surface}»"
@@ -345,7 +477,9 @@ class ClaimExtractor:
 
     def _salient(self, sentence: Sentence) -> PlaceRef | None:
         earliest = self.sentences[max(0, sentence.index - 2)].start
-        candidates = [r for r in self.places if earliest <= r.start < sentence.end and r.place.kind == "populated_place"]
+        candidates = [
+            r for r in self.places if earliest <= r.start < sentence.end and r.place.kind == "populated_place"
+        ]
         return replace(candidates[-1], via="salient") if candidates else None
 
     def _forces_before(self, clause_start: int, position: int) -> bool:
@@ -370,8 +504,18 @@ class ClaimExtractor:
             return "", f"«{own.group(0).strip()}» refers to the speaker"
         return None
 
-    def _actor(self, cue: Cue, predicate: Predicate, match: re.Match[str], start: int, end: int, clause_start: int,
-               ref: PlaceRef, explicit: str | None, attribution: Attribution) -> tuple[str | None, str]:
+    def _actor(
+        self,
+        cue: Cue,
+        predicate: Predicate,
+        match: re.Match[str],
+        start: int,
+        end: int,
+        clause_start: int,
+        ref: PlaceRef,
+        explicit: str | None,
+        attribution: Attribution,
+    ) -> tuple[str | None, str]:
         if predicate == "contested":
             return None, "contested: control is not settled (convention: no actor)"
         country = ref.place.country_code
@@ -381,10 +525,17 @@ class ClaimExtractor:
             if predicate == "encircled":
                 return explicit, f"named in the cue «{match.group(0)}»"
             return explicit, f"named in the cue «{match.group(0)}»"
-        by_side = _BY_SIDE.match(self.text[end : end + 80]) if (cue.passive or cue.nominal or cue.predicate == "struck") else None
+        by_side = (
+            _BY_SIDE.match(self.text[end : end + 80])
+            if (cue.passive or cue.nominal or cue.predicate == "struck")
+            else None
+        )
         if by_side and predicate != "encircled":
             return _SIDE_WORDS[by_side.group("side").lower()], f"agent «{by_side.group(0).strip()}»"
-        agent = None if (cue.passive or cue.nominal) else self._agent_before(clause_start, start)
+        passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
+        agent = (
+            None if (cue.passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
+        )
         if agent is not None:
             side, reason = agent
             if side == "":
@@ -393,8 +544,10 @@ class ClaimExtractor:
             if side:
                 if predicate in ("encircled", "not_encircled"):
                     return self._encircled_side(side, start, clause_start, reason)
-                if predicate == "not_captured" and cue.name.endswith("negated"):
-                    return OPPONENTS.get(side, holder_default), f"{reason} did not take it; holder"
+                if predicate == "not_captured" and (cue.name.endswith("negated") or cue.name.endswith("did_not_take")):
+                    return OPPONENTS.get(side, holder_default), f"{reason} did not take it; the holder is its opponent"
+                if cue.name == "not_captured.repelled" and _PASSIVE.search(self.text[clause_start:start]):
+                    return OPPONENTS.get(side, holder_default), f"{reason} was repelled; the holder is its opponent"
                 return side, reason
         if predicate in ("captured", "advancing_toward", "struck"):
             return taker_default, f"not named; inferred: the opponent of {country} (where the place is)"
@@ -413,16 +566,29 @@ class ClaimExtractor:
         for match in REJECTION.finditer(sentence.text):
             position = sentence.start + match.start()
             events = self.events_by_sentence.get(sentence.index, [])
-            rejecting = next((e for e in events if e.start <= position + len(match.group(0)) and e.end >= position),
-                             None) or attribute(position, events)[0]
-            speaker = rejecting.speaker if rejecting else UNATTRIBUTED
-            targets = [d for d in self.drafts if d.sentence.index == sentence.index and d.cue_start < position
-                       and d.predicate in ("captured", "encircled") and d.attribution.side != speaker.side]
+            rejecting = (
+                next((e for e in events if e.start <= position + len(match.group(0)) and e.end >= position), None)
+                or attribute(position, events)[0]
+            )
+            speaker = rejecting.speaker if rejecting else self._subject_speaker(sentence, position)
+            targets = [
+                d
+                for d in self.drafts
+                if d.sentence.index == sentence.index
+                and d.cue_start < position
+                and d.predicate in ("captured", "encircled")
+                and d.attribution.side != speaker.side
+            ]
             for back in (1, 2):
                 if targets:
                     break
-                targets = [d for d in self.drafts if d.sentence.index == sentence.index - back
-                           and d.predicate in ("captured", "encircled") and d.attribution.side != speaker.side]
+                targets = [
+                    d
+                    for d in self.drafts
+                    if d.sentence.index == sentence.index - back
+                    and d.predicate in ("captured", "encircled")
+                    and d.attribution.side != speaker.side
+                ]
             seen: set[tuple[str, str]] = set()
             for target in targets:
                 key = (target.place.id, target.predicate)
@@ -431,14 +597,35 @@ class ClaimExtractor:
                 seen.add(key)
                 flipped: Predicate = "not_captured" if target.predicate == "captured" else "not_encircled"
                 actor = target.actor if flipped == "not_encircled" else OPPONENTS.get(target.actor or "")
-                self.drafts.append(ClaimDraft(
-                    flipped, target.place, actor, speaker, "denied", sentence, sentence.start + match.start(),
-                    sentence.start + match.end(), match.group(0), "rejection",
-                    trace={"cue": f"rejection «{match.group(0)}» of the {target.predicate} claim in sentence "
-                                  f"{target.sentence.index + 1} ({target.attribution.name})",
-                           "place": f"{target.place.name} ({target.place.id}) from the rejected claim",
-                           "speaker": speaker.name, "actor": f"{actor} — same forces as the rejected claim"},
-                ))
+                self.drafts.append(
+                    ClaimDraft(
+                        flipped,
+                        target.place,
+                        actor,
+                        speaker,
+                        "denied",
+                        sentence,
+                        sentence.start + match.start(),
+                        sentence.start + match.end(),
+                        match.group(0),
+                        "rejection",
+                        trace={
+                            "cue": f"rejection «{match.group(0)}» of the {target.predicate} claim in sentence "
+                            f"{target.sentence.index + 1} ({target.attribution.name})",
+                            "place": f"{target.place.name} ({target.place.id}) from the rejected claim",
+                            "speaker": speaker.name,
+                            "actor": f"{actor} — same forces as the rejected claim",
+                        },
+                    )
+                )
+
+    def _subject_speaker(self, sentence: Sentence, position: int) -> Attribution:
+        """The subject of a rejection without a reporting verb: "Ukraine's military called the report fabricated"."""
+        for mention in reversed(self.actors.in_span(sentence.start, position)):
+            actor = self.tracker.resolve(mention)
+            if actor is not None:
+                return self.tracker.attribution(actor, mention.surface)
+        return UNATTRIBUTED
 
     def _disclaimers(self, sentence: Sentence) -> None:
         match = UNVERIFIED.search(sentence.text)
@@ -450,13 +637,18 @@ class ClaimExtractor:
         actor = self.actors.actors.get(named[0].actor_id) if named else None
         if actor is not None and actor.kind not in ("outlet",):
             same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
-            covered = same_actor or [d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side]
+            covered = same_actor or [
+                d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side
+            ]
             scope = f"claims of {actor.name} in the article"
         else:
             covered = [d for d in self.drafts if d.sentence.index == sentence.index]
             for back in (1, 2):
-                previous = [d for d in self.drafts if d.sentence.index == sentence.index - back
-                            and d.attribution.name != "unattributed"]
+                previous = [
+                    d
+                    for d in self.drafts
+                    if d.sentence.index == sentence.index - back and d.attribution.name != "unattributed"
+                ]
                 if previous:
                     covered += previous
                     break
@@ -464,10 +656,14 @@ class ClaimExtractor:
         for draft in covered:
             if draft.modality == "asserted":
                 draft.modality = "unverified"
-                draft.trace["modality"] = f"unverified: «{match.group(0)}» (sentence {sentence.index + 1}) covers {scope}"
+                draft.trace["modality"] = (
+                    f"unverified: «{match.group(0)}» (sentence {sentence.index + 1}) covers {scope}"
+                )
 
 
-def _time_for(times: list[TimeExpression], position: int, clause_start: int, clause_end: int) -> tuple[datetime | None, str | None]:
+def _time_for(
+    times: list[TimeExpression], position: int, clause_start: int, clause_end: int
+) -> tuple[datetime | None, str | None]:
     in_clause = [t for t in times if clause_start <= t.start < clause_end and t.when is not None]
     pool = in_clause or [t for t in times if t.when is not None and t.precise]
     if not pool:

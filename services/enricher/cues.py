@@ -15,11 +15,14 @@ from typing import Literal
 from newsmon.contracts import Predicate
 from services.enricher._lexicon import STATES
 
-Orientation = Literal["object", "subject", "either", "locative"]
+Orientation = Literal["object", "subject", "either", "locative", "antecedent"]
 
 _DEMONYMS = "|".join(sorted({d for e in STATES.values() for d in e.demonyms}, key=len, reverse=True))
 _SIDE = rf"(?P<side>{_DEMONYMS}|Russia|Ukraine|Moscow|Kyiv|Kiev)"
-NUMBER = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)"
+NUMBER = (
+    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty)"
+)
 UNIT = r"(?:kilometers?|kilometres?|km|miles?|mi)"
 
 ALL_KINDS = frozenset({"populated_place", "area", "region"})
@@ -54,93 +57,227 @@ _FIGHT = r"(?:fighting|fights|clashes|battles?|combat|hostilities|street\s+fight
 
 CUES: tuple[Cue, ...] = (
     # -- negative and holding forms first: they win over the positive cue they contain -----------------------
-    _cue("not_captured.not_fallen", "not_captured",
-         r"\b(?:has|have|had|did|does|do)\s*(?:not|n['’]t|never)\s+(?:yet\s+)?(?:fallen|fall|been\s+(?:captured|taken|"
-         r"seized|lost|occupied|overrun))\b", "subject"),
-    _cue("not_captured.remains_held", "not_captured",
-         rf"\b(?:remains?|remained|(?:is|are|was|were)\s+still|still)\s+(?:firmly\s+|fully\s+)?(?:in|under)\s+"
-         rf"(?:the\s+)?(?:{_SIDE}(?:['’]s)?\s+)?(?:control|hands)\b", "subject"),
-    _cue("not_captured.still_holding", "not_captured",
-         r"\b(?:still|continues?\s+to|continued\s+to)\s+(?:hold|holds|holding|held|control|controls|controlling)\b",
-         "either"),
-    _cue("not_captured.repelled", "not_captured",
-         r"\b(?:repel(?:led|s|ling)?|repulsed|beat\s+back|fought\s+off|thwarted)\b", "locative"),
-    _cue("not_encircled.negated", "not_encircled",
-         r"\b(?:not|no|never|neither)\s+(?:\w+\s+){0,2}?(?:encircled|surrounded|encirclement|cauldron|besieged)\b",
-         "either"),
+    _cue(
+        "not_captured.not_fallen",
+        "not_captured",
+        r"\b(?:has|have|had|did|does|do)\s*(?:not|n['’]t|never)\s+(?:yet\s+)?(?:fallen|fall|been\s+(?:captured|taken|"
+        r"seized|lost|occupied|overrun))\b",
+        "subject",
+    ),
+    _cue(
+        "not_captured.remains_held",
+        "not_captured",
+        rf"\b(?:remains?|remained|(?:is|are|was|were)\s+still|still)\s+(?:firmly\s+|fully\s+)?(?:in|under)\s+"
+        rf"(?:the\s+)?(?:{_SIDE}(?:['’]s)?\s+)?(?:control|hands)\b",
+        "subject",
+    ),
+    _cue(
+        "not_captured.still_holding",
+        "not_captured",
+        r"\b(?:still|continues?\s+to|continued\s+to)\s+(?:hold|holds|holding|held|control|controls|controlling)\b",
+        "either",
+    ),
+    _cue(
+        "not_captured.did_not_take",
+        "not_captured",
+        r"\b(?:did|do|does|has|have|had)\s*(?:not|n['’]t|never)\s+(?:\w+ly\s+)?(?:capture|captured|seize|seized|take|"
+        r"taken|enter|entered)\b",
+        "object",
+    ),
+    _cue(
+        "not_captured.repelled",
+        "not_captured",
+        r"\b(?:repel(?:led|s|ling)?|repulsed|beat\s+back|fought\s+off|thwarted)\b",
+        "locative",
+    ),
+    _cue(
+        "not_encircled.negated",
+        "not_encircled",
+        r"\b(?:not|no|never|neither)\s+(?:\w+\s+){0,2}?(?:encircled|surrounded|encirclement|cauldron|besieged)\b",
+        "either",
+    ),
     # -- captured ---------------------------------------------------------------------------------------------
-    _cue("captured.fell_to", "captured",
-         rf"\b(?:fell|falls|fallen|passed)\s+(?:in)?to\s+(?:the\s+)?{_SIDE}\w*(?:\s+(?:forces|troops|hands|control|army))?",
-         "subject"),
-    _cue("captured.fell", "captured", r"\b(?:fell|(?:has|have|had)\s+fallen)\b(?!\s+(?:by|short|silent|back|apart|ill))",
-         "subject", kinds=TOWN_KINDS),
-    _cue("captured.passive", "captured",
-         r"\b(?:is|are|was|were|been|being)\s+(?:(?:now|fully|completely|officially|reportedly|definitively|finally|"
-         r"totally)\s+)*[\"“]?(?:(?:fully|completely)\s+)?(?:re)?(?:captured|seized|liberated|taken|overrun)\b[\"”]?",
-         "subject", passive=True),
-    _cue("captured.took_control", "captured",
-         r"\b(?:took|taken|take|taking|seized|gained|established|assumed|seize|gain|establish)\s+(?:full\s+|complete\s+|"
-         r"total\s+)?control\s+(?:of|over)\b", "object"),
-    _cue("captured.under_control", "captured",
-         rf"\b(?:is|are|was|were|now|been|fully|completely)\s+(?:\w+\s+)?under\s+(?:(?:their|its|the|full|complete|"
-         rf"total)\s+)*(?:{_SIDE}\s+)?control\b", "subject", passive=True),
-    _cue("captured.flag", "captured",
-         r"\b(?:raised|hoisted|planted)\s+(?:(?:the|a|its|their)\s+)?(?:[\w’'-]+\s+){0,2}?flags?\s+(?:over|above|in|on)\b",
-         "object"),
-    _cue("captured.verb", "captured",
-         r"\b(?:re)?(?:captured|captures|seized|seizes|liberated|liberates|overran|conquered)\b", "object"),
-    _cue("captured.took", "captured",
-         r"\b(?:took|taken)\s+(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z]))", "object"),
-    _cue("captured.nominal", "captured",
-         r"\b(?:capture|fall|liberation|seizure|loss|takeover)\s+of\b", "object", nominal=True),
-    _cue("captured.possessive", "captured", r"(?<=['’]s)\s+(?:capture|fall|liberation|seizure|loss)\b", "subject",
-         nominal=True),
+    _cue(
+        "captured.fell_to",
+        "captured",
+        rf"\b(?:fell|falls|fallen|passed)\s+(?:in)?to\s+(?:the\s+)?{_SIDE}\w*(?:\s+(?:forces|troops|hands|control|army))?",
+        "subject",
+    ),
+    _cue(
+        "captured.fell",
+        "captured",
+        r"\b(?:fell|(?:has|have|had)\s+fallen)\b(?!\s+(?:by|short|silent|back|apart|ill))",
+        "subject",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "captured.passive",
+        "captured",
+        r"\b(?:is|are|was|were|been|being)\s+(?:(?:now|fully|completely|officially|reportedly|definitively|finally|"
+        r"totally)\s+)*[\"“]?(?:(?:fully|completely)\s+)?(?:re)?(?:captured|seized|liberated|taken|overrun)\b[\"”]?",
+        "subject",
+        passive=True,
+    ),
+    _cue(
+        "captured.took_control",
+        "captured",
+        r"\b(?:took|taken|take|taking|seized|gained|established|assumed|seize|gain|establish)\s+(?:full\s+|complete\s+|"
+        r"total\s+)?control\s+(?:of|over)\b",
+        "object",
+    ),
+    _cue(
+        "captured.under_control",
+        "captured",
+        rf"\b(?:is|are|was|were|now|been|fully|completely)\s+(?:\w+\s+)?under\s+(?:(?:their|its|the|full|complete|"
+        rf"total)\s+)*(?:{_SIDE}\s+)?control\b",
+        "subject",
+        passive=True,
+    ),
+    _cue(
+        "captured.flag",
+        "captured",
+        r"\b(?:raised|hoisted|planted)\s+(?:(?:the|a|its|their)\s+)?(?:[\w’'-]+\s+){0,2}?flags?\s+(?:over|above|in|on)\b",
+        "object",
+    ),
+    _cue(
+        "captured.verb",
+        "captured",
+        r"\b(?:re)?(?:captured|captures|seized|seizes|liberated|liberates|overran|conquered)\b",
+        "object",
+    ),
+    _cue(
+        "captured.took",
+        "captured",
+        r"\b(?:took|taken)\s+(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z]))",
+        "object",
+    ),
+    _cue(
+        "captured.nominal",
+        "captured",
+        r"\b(?:capture|fall|liberation|seizure|loss|takeover)\s+of\b",
+        "object",
+        nominal=True,
+    ),
+    _cue(
+        "captured.possessive",
+        "captured",
+        r"(?<=['’]s)\s+(?:capture|fall|liberation|seizure|loss)\b",
+        "subject",
+        nominal=True,
+    ),
     # -- contested --------------------------------------------------------------------------------------------
-    _cue("contested.fighting_continues", "contested",
-         rf"\b{_FIGHT}\b(?:\s+[\w’'-]+){{0,7}}?\s+{_CONTINUING}\b", "locative", kinds=TOWN_KINDS, salient=True),
-    _cue("contested.still_fighting", "contested",
-         rf"\b(?:still|continu\w+|ongoing)\s+(?:\w+\s+){{0,2}}?(?:{_FIGHT}|fight|engaging|engaged)\b", "locative",
-         kinds=TOWN_KINDS, salient=True),
-    _cue("contested.fighting_in", "contested",
-         r"\b(?:are|were|is|was)\s+(?:still\s+)?fighting\s+(?=in\b|inside\b|within\b|for\s+control\b|on\s+the\s+streets)",
-         "locative", kinds=TOWN_KINDS),
-    _cue("contested.contested", "contested",
-         r"\b(?:remains?|remained|is\s+still|are\s+still)\s+(?:hotly\s+|fiercely\s+)?contested\b", "subject",
-         kinds=TOWN_KINDS),
+    _cue(
+        "contested.fighting_continues",
+        "contested",
+        rf"\b{_FIGHT}\b(?:\s+[\w’'-]+){{0,7}}?\s+{_CONTINUING}\b",
+        "locative",
+        kinds=TOWN_KINDS,
+        salient=True,
+    ),
+    _cue(
+        "contested.still_fighting",
+        "contested",
+        rf"\b(?:still|continu\w+|ongoing)\s+(?:\w+\s+){{0,2}}?(?:{_FIGHT}|fight|engaging|engaged)\b",
+        "locative",
+        kinds=TOWN_KINDS,
+        salient=True,
+    ),
+    _cue(
+        "contested.fighting_in",
+        "contested",
+        r"\b(?:are|were|is|was)\s+(?:still\s+)?fighting\s+(?=in\b|inside\b|within\b|for\s+control\b|on\s+the\s+streets)",
+        "locative",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "contested.contested",
+        "contested",
+        r"\b(?:remains?|remained|is\s+still|are\s+still)\s+(?:hotly\s+|fiercely\s+)?contested\b",
+        "subject",
+        kinds=TOWN_KINDS,
+    ),
     # -- withdrawn --------------------------------------------------------------------------------------------
-    _cue("withdrawn.verb", "withdrawn",
-         r"\b(?:withdr[ae]wn?|withdrawing|withdraws?|pulled\s+(?:\w+\s+)?(?:out|back)|pulling\s+(?:\w+\s+)?(?:out|back)|"
-         r"retreated|retreating|retreats?|abandoned|abandoning)\b", "object"),
-    _cue("withdrawn.nominal", "withdrawn",
-         r"\b(?:withdrawal|retreat|pullout|pull-out)\s+(?:of\s+(?:[\w’'-]+\s+){0,3}?(?:forces|troops|units|soldiers)\s+)?from\b",
-         "object", nominal=True),
+    _cue(
+        "withdrawn.verb",
+        "withdrawn",
+        r"\b(?:withdr[ae]wn?|withdrawing|withdraws?|pulled\s+(?:\w+\s+)?(?:out|back)|pulling\s+(?:\w+\s+)?(?:out|back)|"
+        r"retreated|retreating|retreats?|abandoned|abandoning|(?:pushed|driven|forced|ousted)\s+(?:back|out)\s+(?:of|from))\b",
+        "object",
+    ),
+    _cue(
+        "withdrawn.nominal",
+        "withdrawn",
+        r"\b(?:withdrawal|retreat|pullout|pull-out)\s+(?:of\s+(?:[\w’'-]+\s+){0,3}?(?:forces|troops|units|soldiers)\s+)?from\b",
+        "object",
+        nominal=True,
+    ),
     # -- encircled --------------------------------------------------------------------------------------------
-    _cue("encircled.state", "encircled",
-         r"\b(?:encircled|surrounded|besieged|trapped|cut\s+off|in\s+(?:an?\s+|the\s+)?(?:operational\s+)?"
-         r"(?:cauldron|pocket|kettle|encirclement)|cauldron|encirclement)\b", "either"),
+    _cue(
+        "encircled.state",
+        "encircled",
+        r"\b(?:encircled|surrounded|besieged|trapped|cut\s+off|in\s+(?:an?\s+|the\s+)?(?:operational\s+)?"
+        r"(?:cauldron|pocket|kettle|encirclement)|cauldron|encirclement)\b",
+        "either",
+    ),
     # -- advancing_toward -------------------------------------------------------------------------------------
-    _cue("advancing_toward.toward", "advancing_toward",
-         r"\b(?:advanc\w*|push\w*|mov(?:e|ed|es|ing)|march\w*|progress\w*|drive|driving|offensive|thrust|inching|"
-         r"edging|creeping)\s+(?:[\w’'-]+\s+){0,2}?(?:toward|towards|closer\s+to|on\s+(?=the\s+(?:town|city|village)\b|"
-         r"(?-i:[A-Z])))", "object"),
-    _cue("advancing_toward.closing_in", "advancing_toward",
-         r"\b(?:clos(?:e|es|ed|ing)\s+in\s+on|circl(?:e|es|ed|ing)\s+in\s+on|encircling|bearing\s+down\s+on|"
-         r"approach(?:es|ed|ing)?|nearing|neared|nears|(?:moved|moving|drawing|drew|edged|edging|inched|inching|"
-         r"getting|got)\s+closer\s+to)\b", "object", salient=True),
-    _cue("advancing_toward.within", "advancing_toward",
-         rf"\b(?:within|only|just|less\s+than|about|some)\s+{NUMBER}\s*{UNIT}\s+(?:\([^)]*\)\s+)?(?:of|from)\b",
-         "object", needs_forces=True),
+    _cue(
+        "advancing_toward.toward",
+        "advancing_toward",
+        r"\b(?:advanc\w*|push\w*|mov(?:e|ed|es|ing)|march\w*|progress\w*|drive|driving|offensive|thrust|inching|"
+        r"edging|creeping)\s+(?:[\w’'-]+\s+){0,2}?(?:toward|towards|closer\s+to|on\s+(?=the\s+(?:town|city|village)\b|"
+        r"(?-i:[A-Z])))",
+        "object",
+    ),
+    _cue(
+        "advancing_toward.closing_in",
+        "advancing_toward",
+        r"\b(?:clos(?:e|es|ed|ing)\s+in\s+on|circl(?:e|es|ed|ing)\s+in\s+on|encircling|bearing\s+down\s+on|"
+        r"approach(?:es|ed|ing)?|nearing|neared|nears|(?:moved|moving|drawing|drew|edged|edging|inched|inching|"
+        r"getting|got)\s+closer\s+to)\b",
+        "either",
+        salient=True,
+    ),
+    _cue(
+        "advancing_toward.toward_which",
+        "advancing_toward",
+        r"\btowards?\s+which\s+(?:[\w’'-]+\s+){0,5}?(?:advanc\w*|push\w*|mov(?:e|ed|es|ing)|head\w*|march\w*)",
+        "antecedent",
+    ),
+    _cue(
+        "advancing_toward.within",
+        "advancing_toward",
+        rf"\b(?:within|only|just|less\s+than|about|some)\s+{NUMBER}\s*{UNIT}\s+(?:\([^)]*\)\s+)?(?:of|from)\b",
+        "object",
+        needs_forces=True,
+    ),
     # -- struck -----------------------------------------------------------------------------------------------
-    _cue("struck.strike", "struck",
-         r"\b(?:struck|strikes?|striking)\b(?!\s+(?:a\s+)?(?:deal|balance|chord|pose|down))", "locative"),
-    _cue("struck.attack", "struck",
-         r"\b(?:attack(?:ed|s|ing)?|shell(?:ed|s|ing)|bomb(?:ed|s|ing)|bombard(?:ed|s|ing|ment)|pummel+ed|pounded|"
-         r"pounding|targeted|targeting|air\s*strikes?|air\s+raids?)\b", "locative"),
-    _cue("struck.hit", "struck",
-         r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?)\s+(?:\w+\s+)?(?:hit|struck)\b", "locative"),
+    _cue(
+        "struck.strike",
+        "struck",
+        r"\b(?:struck|strikes?|striking)\b(?!\s+(?:a\s+)?(?:deal|balance|chord|pose|down))",
+        "locative",
+    ),
+    _cue(
+        "struck.attack",
+        "struck",
+        r"\b(?:attack(?:ed|s|ing)?|shell(?:ed|s|ing)|bomb(?:ed|s|ing)|bombard(?:ed|s|ing|ment)|pummel+ed|pounded|"
+        r"pounding|targeted|targeting|air\s*strikes?|air\s+raids?)\b",
+        "locative",
+    ),
+    _cue(
+        "struck.hit",
+        "struck",
+        r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?)\s+(?:\w+\s+)?(?:hit|struck)\b",
+        "locative",
+    ),
     # -- evacuating -------------------------------------------------------------------------------------------
-    _cue("evacuating.evacuation", "evacuating",
-         r"\b(?:evacuat(?:e|ed|es|ing|ion|ions)|mandatory\s+evacuation)\b", "locative", salient=True),
+    _cue(
+        "evacuating.evacuation",
+        "evacuating",
+        r"\b(?:evacuat(?:e|ed|es|ing|ion|ions)|mandatory\s+evacuation)\b",
+        "locative",
+        salient=True,
+    ),
 )
 
 # -- what keeps a cue from becoming a claim -------------------------------------------------------------------
@@ -181,7 +318,7 @@ REJECTION = re.compile(
 BACKGROUND = re.compile(
     r"\b(?:previously|formerly|eventually|once|had\s+earlier|earlier\s+(?:captured|seized|taken|fell)|back\s+in|"
     r"(?:after|since|before|following)\s+(?:the\s+)?(?:fall|capture|loss|liberation|seizure)\s+of|years?\s+ago|"
-    r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b",
+    r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|\b(?:earlier|already)\s*$",
     re.IGNORECASE,
 )
 INFINITIVE_CUE = re.compile(

@@ -70,47 +70,85 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
     countries = {m.start: m.place.country_code for m in found if m.place.country_code and m.place.kind != "country"}
     actors = find_actors(text, countries)
     # a place name inside a person's name, a grouping or an outlet ("Viktor", "Khortytsia") is not a place here
-    blocked = [(m.start, m.end) for m in actors.mentions
-               if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES]
+    blocked = [
+        (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES
+    ]
     places = [m for m in found if not any(s <= m.start and m.end <= e for s, e in blocked)]
 
     claims_engine = ClaimExtractor(text, sentences, places, actors, anchor)
     drafts, dropped = claims_engine.run()
-    facts_engine = FactExtractor(text, sentences, claims_engine._refs_in, claims_engine._salient, actors,
-                                 claims_engine.events_by_sentence, finder.resolve_name)
+    facts_engine = FactExtractor(
+        text,
+        sentences,
+        claims_engine._refs_in,
+        claims_engine._salient,
+        actors,
+        claims_engine.events_by_sentence,
+        finder.resolve_name,
+    )
     fact_drafts = facts_engine.run()
 
     story = signature(f"{article.title}\n{text}" if article.title else text)
-    ref = ArticleRef(article_id=article.id, url=article.url, source=article.source, published=article.published,
-                     fetched_at=article.fetched_at)
+    ref = ArticleRef(
+        article_id=article.id,
+        url=article.url,
+        source=article.source,
+        published=article.published,
+        fetched_at=article.fetched_at,
+    )
     claims: list[Claim] = []
     traces: list[ClaimTrace] = []
     seen: set[str] = set()
+    said: set[tuple[int, str, str, str, str]] = set()
     for draft in sorted(drafts, key=lambda d: (d.sentence.index, d.cue_start, d.predicate)):
         identifier = claim_id(article.id, draft.place.id, draft.predicate, draft.cue_start, draft.cue_end)
-        if identifier in seen:
+        # one claim per sentence, place, predicate and speaker: "still engaging in ongoing clashes" is one claim
+        once = (draft.sentence.index, draft.place.id, draft.predicate, draft.attribution.name, draft.modality)
+        if identifier in seen or once in said:
             continue
         seen.add(identifier)
-        claims.append(Claim(
-            id=identifier, article=ref, place=draft.place, predicate=draft.predicate, actor=draft.actor,
-            attributed_to=draft.attribution, modality=draft.modality, about=draft.about, about_text=draft.about_text,
-            distance_km=draft.distance_km,
-            evidence=Evidence(sentence=draft.sentence.text, start=draft.sentence.start, end=draft.sentence.end),
-            story=story, rule=f"{draft.rule} «{draft.cue_text}»",
-        ))
-        traces.append(ClaimTrace(identifier, draft.predicate, draft.place.name, draft.sentence.index, dict(draft.trace)))
+        said.add(once)
+        claims.append(
+            Claim(
+                id=identifier,
+                article=ref,
+                place=draft.place,
+                predicate=draft.predicate,
+                actor=draft.actor,
+                attributed_to=draft.attribution,
+                modality=draft.modality,
+                about=draft.about,
+                about_text=draft.about_text,
+                distance_km=draft.distance_km,
+                evidence=Evidence(sentence=draft.sentence.text, start=draft.sentence.start, end=draft.sentence.end),
+                story=story,
+                rule=f"{draft.rule} «{draft.cue_text}»",
+            )
+        )
+        traces.append(
+            ClaimTrace(identifier, draft.predicate, draft.place.name, draft.sentence.index, dict(draft.trace))
+        )
     facts: list[NumericFact] = []
     for fact in fact_drafts:
         identifier = fact_id(article.id, fact.kind, fact.start, fact.end)
         if identifier in seen:
             continue
         seen.add(identifier)
-        facts.append(NumericFact(
-            id=identifier, article=ref, kind=fact.kind, places=fact.places, value=fact.value, unit=fact.unit,
-            original_value=fact.original_value, original_unit=fact.original_unit, attributed_to=fact.attribution,
-            evidence=Evidence(sentence=fact.sentence.text, start=fact.sentence.start, end=fact.sentence.end),
-            story=story,
-        ))
+        facts.append(
+            NumericFact(
+                id=identifier,
+                article=ref,
+                kind=fact.kind,
+                places=fact.places,
+                value=fact.value,
+                unit=fact.unit,
+                original_value=fact.original_value,
+                original_unit=fact.original_unit,
+                attributed_to=fact.attribution,
+                evidence=Evidence(sentence=fact.sentence.text, start=fact.sentence.start, end=fact.sentence.end),
+                story=story,
+            )
+        )
     enriched = EnrichedArticle(
         **article.model_dump(),
         places=tuple(places),

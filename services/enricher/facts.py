@@ -21,7 +21,9 @@ from services.enricher.cues import NUMBER, UNIT
 from services.enricher.sentences import Sentence
 
 _BIG = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?)"
-_DIRECTION = r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|from|away\s+from|of)"
+_DIRECTION = (
+    r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|from|away\s+from|of)"
+)
 _DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:\([^)]*\)\s+)?{_DIRECTION}\b", re.IGNORECASE)
 _AREA = re.compile(
     rf"(?P<num>{_BIG})\s*(?P<unit>square\s+(?:kilometers?|kilometres?|km|miles?)|sq\.?\s*(?:km|mi)|km2|km²)", re.I
@@ -32,7 +34,9 @@ _PEOPLE = re.compile(
     r"(?P<what>troops|soldiers|servicemen|personnel|fighters|(?:irrecoverable\s+)?losses|casualties|dead|killed|wounded)\b",
     re.IGNORECASE,
 )
-_CASUALTY_WORDS = re.compile(r"\b(?:killed|dead|died|lost|loses|losing|losses|casualties|wounded|irrecoverable)\b", re.I)
+_CASUALTY_WORDS = re.compile(
+    r"\b(?:killed|dead|died|lost|loses|losing|losses|casualties|wounded|irrecoverable)\b", re.I
+)
 _MILITARY_KINDS = frozenset({"military", "state", "grouping"})
 
 
@@ -62,9 +66,16 @@ def _big_number(token: str) -> float:
 
 
 class FactExtractor:
-    def __init__(self, text: str, sentences: list[Sentence], refs_in: Callable[[int, int], list[PlaceRef]],
-                 salient: Callable[[Sentence], PlaceRef | None], actors: ActorIndex,
-                 events: dict[int, list[SpeechEvent]], resolve_country: Callable[[str], Place | None]) -> None:
+    def __init__(
+        self,
+        text: str,
+        sentences: list[Sentence],
+        refs_in: Callable[[int, int], list[PlaceRef]],
+        salient: Callable[[Sentence], PlaceRef | None],
+        actors: ActorIndex,
+        events: dict[int, list[SpeechEvent]],
+        resolve_country: Callable[[str], Place | None],
+    ) -> None:
         self.text = text
         self.sentences = sentences
         self.refs_in = refs_in
@@ -107,9 +118,21 @@ class FactExtractor:
             if origin is None or self._forces_between(origin.end, start):
                 continue
             value, unit = number_value(match.group("num")), match.group("unit").lower()
-            found.append(FactDraft("distance", (origin.place, target.place), to_km(value, unit), "km", value,
-                                   "mi" if unit.startswith("mi") else "km", self._speaker(sentence, start), sentence,
-                                   start, end, "distance: «<place> … N unit from/of <place>»"))
+            found.append(
+                FactDraft(
+                    "distance",
+                    (origin.place, target.place),
+                    to_km(value, unit),
+                    "km",
+                    value,
+                    "mi" if unit.startswith("mi") else "km",
+                    self._speaker(sentence, start),
+                    sentence,
+                    start,
+                    end,
+                    "distance: «<place> … N unit from/of <place>»",
+                )
+            )
         return found
 
     def _nearest(self, refs: list[PlaceRef], position: int) -> PlaceRef | None:
@@ -126,8 +149,21 @@ class FactExtractor:
             ref = self._nearest(towns, sentence.start + match.start())
             if ref is None:
                 continue
-            found.append(FactDraft("population", (ref.place,), value, "people", value, "people",
-                                   self._speaker(sentence, start), sentence, start, end, "population: «population … N»"))
+            found.append(
+                FactDraft(
+                    "population",
+                    (ref.place,),
+                    value,
+                    "people",
+                    value,
+                    "people",
+                    self._speaker(sentence, start),
+                    sentence,
+                    start,
+                    end,
+                    "population: «population … N»",
+                )
+            )
         return found
 
     def _people(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
@@ -138,14 +174,29 @@ class FactExtractor:
                 continue
             start, end = sentence.start + match.start("num"), sentence.start + match.end()
             window = sentence.text[max(0, match.start() - 30) : min(len(sentence.text), match.end() + 40)]
-            kind: FactKind = "casualties" if _CASUALTY_WORDS.search(window) or _CASUALTY_WORDS.search(
-                match.group("what")) else "troops"
+            kind: FactKind = (
+                "casualties"
+                if _CASUALTY_WORDS.search(window) or _CASUALTY_WORDS.search(match.group("what"))
+                else "troops"
+            )
             ref = self._nearest(refs, start) or self.salient(sentence)
             if ref is None:
                 continue
-            found.append(FactDraft(kind, (ref.place,), value, "people", value, match.group("what").lower(),
-                                   self._speaker(sentence, start), sentence, start, end,
-                                   f"{kind}: «N {match.group('what').lower()}»"))
+            found.append(
+                FactDraft(
+                    kind,
+                    (ref.place,),
+                    value,
+                    "people",
+                    value,
+                    match.group("what").lower(),
+                    self._speaker(sentence, start),
+                    sentence,
+                    start,
+                    end,
+                    f"{kind}: «N {match.group('what').lower()}»",
+                )
+            )
         return found
 
     def _areas(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
@@ -169,6 +220,19 @@ class FactExtractor:
                 place = nearest.place if nearest else None
             if place is None or re.match(r"\s*\)", sentence.text[match.end() :]):
                 continue
-            found.append(FactDraft("area", (place,), km2, "km2", value, unit, self._speaker(sentence, start), sentence,
-                                   start, end, "area: «N square km/miles of <place>»"))
+            found.append(
+                FactDraft(
+                    "area",
+                    (place,),
+                    km2,
+                    "km2",
+                    value,
+                    unit,
+                    self._speaker(sentence, start),
+                    sentence,
+                    start,
+                    end,
+                    "area: «N square km/miles of <place>»",
+                )
+            )
         return found

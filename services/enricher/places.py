@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from newsmon.contracts.places import Place, PlaceMention
+from services.enricher._gazetteer_text import key_of
 from services.enricher._places_context import Reading, RoundContext, prior, score
 from services.enricher._places_match import Match, Scan, read_bare_stems_as_regions, scan
 from services.enricher.gazetteer import COUNTRY, POPULATED, Gazetteer, MatchFlag
@@ -56,19 +57,22 @@ class PlaceFinder:
     def find(self, text: str) -> list[PlaceMention]:
         """Every place mention in ``text`` (repeats included), sorted by start offset."""
         found = self._scan(text)
-        hopeless = {m.group for m in found.matches if self._best_case(m) < self._min_confidence}
-        for match in found.matches:
-            if match.group in hopeless and self._best_case(match) >= self._min_confidence:
-                hopeless.discard(match.group)
+        hopeful = {m.group for m in found.matches if self._best_case(m) >= self._min_confidence}
+        hopeless = {m.group for m in found.matches} - hopeful
         readings = self._disambiguate(found, skip=hopeless)
         kept: list[tuple[Match, Reading, float, str]] = []
+        reasons: dict[tuple[tuple[int, int], str | None, tuple[str, ...]], str] = {}
         for match in found.matches:
             if match.group in hopeless:
                 continue
             reading = readings[match.group]
-            confidence, notes = self._confidence(match, reading)
+            notes: list[str] = []
+            confidence = self._confidence(match, reading, notes)
             if confidence >= self._min_confidence:
-                kept.append((match, reading, confidence, self._reason(match, reading, notes)))
+                key = (match.group, match.forced_reason, tuple(notes))
+                if key not in reasons:
+                    reasons[key] = self._reason(match, reading, notes)
+                kept.append((match, reading, confidence, reasons[key]))
         forms: dict[int, list[str]] = defaultdict(list)
         for match, reading, _, _ in kept:
             if match.surface not in forms[reading.record]:
@@ -101,7 +105,8 @@ class PlaceFinder:
         if not candidates:
             return None
         found = self._scan(context)
-        target = Match(len(context) + 1, len(context) + 1 + len(cleaned), cleaned, key_id, candidates)
+        start = len(context) + 1
+        target = Match(start, start + len(cleaned), cleaned, key_id, candidates, key_of(cleaned))
         found.matches.append(target)
         if self._bare_stem_follows_region:
             read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region)
@@ -123,46 +128,51 @@ class PlaceFinder:
             groups[match.group].append(match)
         options: dict[Group, list[tuple[int, float]]] = {}
         for group, matches in groups.items():
-            ranked = sorted(((r, prior(g, r, f)) for r, f in matches[0].candidates), key=lambda o: (-o[1], o[0]))
-            options[group] = ranked[: 1 if group in skip else MAX_CANDIDATES]
-        choice = {group: ranked[0][0] for group, ranked in options.items()}
+            by_prior = sorted(((r, prior(g, r, f)) for r, f in matches[0].candidates), key=lambda o: (-o[1], o[0]))
+            options[group] = by_prior[: 1 if group in skip else MAX_CANDIDATES]
+        choice = {group: by_prior[0][0] for group, by_prior in options.items()}
         informative = {
             group for group, matches in groups.items() if group not in skip and any(m.plausible for m in matches)
         }
         contested = sorted(group for group in groups if len(options[group]) > 1)
         demonyms = {code for _, code in found.demonyms}
-        for _ in range(ROUNDS):
+        totals: dict[Group, list[tuple[float, int]]] = {}
+        for _ in range(ROUNDS + 1):
             context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)
+            changed = False
             for group in contested:
-                best = max(
-                    options[group],
-                    key=lambda o: (o[1] + score(g, o[0], group, groups[group], context, None), -o[0]),
+                ranked = sorted(
+                    ((p + score(g, r, group, groups[group], context, None), r) for r, p in options[group]),
+                    key=lambda t: (-t[0], t[1]),
                 )
-                choice[group] = best[0]
-        context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)
+                totals[group] = ranked
+                if ranked[0][1] != choice[group]:
+                    choice[group] = ranked[0][1]
+                    changed = True
+            if not changed:
+                break  # the context the totals were computed in is the final one
         readings: dict[Group, Reading] = {}
-        for group, ranked in options.items():
-            totals = []
-            for record, record_prior in ranked:
-                evidence: list[tuple[float, str]] | None = [] if record == choice[group] else None
-                totals.append((record_prior + score(g, record, group, groups[group], context, evidence), record))
-                if evidence is not None:
-                    chosen_evidence = evidence
-            totals.sort(key=lambda t: (-t[0], t[1]))
-            best_total = next(total for total, record in totals if record == choice[group])
-            rivals = [(total, record) for total, record in totals if record != choice[group]]
-            runner_up = rivals[0][1] if rivals else None
-            margin = best_total - rivals[0][0] if rivals else 2.0
-            readings[group] = Reading(choice[group], chosen_evidence, runner_up, margin)
+        for group in groups:
+            record = choice[group]
+            evidence: list[tuple[float, str]] = []
+            score(g, record, group, groups[group], context, evidence)
+            scored = totals.get(group, [])
+            rivals = [(total, other) for total, other in scored if other != record]
+            if rivals:
+                best_total = next(total for total, other in scored if other == record)
+                readings[group] = Reading(record, evidence, rivals[0][1], best_total - rivals[0][0])
+            else:
+                readings[group] = Reading(record, evidence, None, 2.0)
         return readings
 
     def _best_case(self, match: Match) -> float:
         """An upper bound of the confidence, before disambiguation: lets hopeless names skip the scoring."""
-        base, _ = self._base(match, kind=COUNTRY, weight=10**9, flag=MatchFlag.NAME)
-        return base + MAX_SUPPORT_BONUS
+        return self._base(match, kind=COUNTRY, weight=10**9, flag=MatchFlag.NAME, notes=None) + MAX_SUPPORT_BONUS
 
-    def _base(self, match: Match, *, kind: int, weight: int, flag: int) -> tuple[float, list[str]]:
-        notes: list[str] = []
+    def _base(self, match: Match, *, kind: int, weight: int, flag: int, notes: list[str] | None) -> float:
+        """How likely the name is a place at all, from how it is written; says why in ``notes`` if given."""
+        if notes is None:
+            notes = []  # thrown away: the best case needs the number only
         if match.common:
             base = 0.3
             notes.append("also a common English word")
@@ -187,13 +197,14 @@ class PlaceFinder:
         if match.before_name is not None:
             base -= name_penalty
             notes.append(f"followed by '{match.before_name}' (part of a longer name?)")
-        return base, notes
+        return base
 
-    def _confidence(self, match: Match, reading: Reading) -> tuple[float, list[str]]:
+    def _confidence(self, match: Match, reading: Reading, notes: list[str]) -> float:
+        """Confidence that this mention names ``reading``'s place; appends what lowered it to ``notes``."""
         g = self._gazetteer
         record = reading.record
         flag = next(f for r, f in match.candidates if r == record)
-        base, notes = self._base(match, kind=g.kinds[record], weight=g.weights[record], flag=flag)
+        base = self._base(match, kind=g.kinds[record], weight=g.weights[record], flag=flag, notes=notes)
         support = reading.support
         if support == 0 and g.kinds[record] == POPULATED and g.weights[record] < 10_000:
             base -= 0.2
@@ -204,7 +215,7 @@ class PlaceFinder:
             notes.append("close call")
         elif reading.margin < 0.4:
             base -= 0.05
-        return max(0.01, min(0.99, base)), notes
+        return max(0.01, min(0.99, base))
 
     def _reason(self, match: Match, reading: Reading, notes: list[str]) -> str:
         g = self._gazetteer

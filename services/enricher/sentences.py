@@ -12,11 +12,67 @@ import re
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
-    """
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    mr mrs ms dr prof st gen lt col maj capt cpt sgt adm cmdr rep sen gov pres gov't rev hon jr sr
-    no nos vs etc approx est dept univ inc ltd co corp fig
-    """.split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cpt",
+        "sgt",
+        "adm",
+        "cmdr",
+        "rep",
+        "sen",
+        "gov",
+        "pres",
+        "gov't",
+        "rev",
+        "hon",
+        "jr",
+        "sr",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "fig",
+    ]
 )
 
 _LINE = re.compile(r"[^\n]+")

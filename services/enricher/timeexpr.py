@@ -13,9 +13,30 @@ from datetime import datetime, timedelta
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
-    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
-    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 _SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -25,12 +46,14 @@ _PATTERN = re.compile(
     (?P<weekday>\b(?:(?:on|since|by|last|this|late|early)\s+)?(?:{"|".join(_WEEKDAYS)})\b(?:\s+(?:morning|afternoon|evening|night))?)
     | (?P<monthday>\b(?:(?:on|since|by)\s+)?(?:the\s+(?:morning|evening|night)\s+of\s+)?
         (?P<month>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d))?)
+    | (?P<monthyear>\b(?:in\s+|since\s+|by\s+)?(?P<month3>{_MONTH_NAMES})\.?\s+(?P<year4>(?:19|20)\d\d)\b)
     | (?P<daymonth>\b(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH_NAMES})\b\.?(?:\s+(?P<year2>(?:19|20)\d\d))?)
     | (?P<relative>\b(?:yesterday|today|tonight|this\s+morning|this\s+evening|last\s+night|overnight|
         (?:over|at)\s+the\s+weekend|this\s+weekend|last\s+weekend|last\s+week|this\s+week|earlier\s+this\s+week|
         last\s+month|this\s+month)\b)
     | (?P<season>\b(?:last|this|in\s+the)\s+(?P<season_name>spring|summer|autumn|fall|winter)(?:['’]s)?\b)
-    | (?P<lastyear>\b(?:last\s+year|a\s+year\s+ago|(?:two|three|several|\d+)\s+years\s+ago|(?:several|\d+|two|three)\s+months\s+ago)\b)
+    | (?P<lastyear>\b(?:last\s+year|a\s+year\s+ago|(?:two|three|several|\d+)\s+years\s+ago|
+        (?:several|\d+|two|three)\s+months\s+ago)\b)
     | (?P<yearonly>\b(?:in|since|by|early|late|mid-?)\s*(?P<year3>(?:19|20)\d\d)\b)
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -75,6 +98,9 @@ def _resolve(match: re.Match[str], anchor: datetime | None) -> tuple[datetime | 
         if not year_text and when > today + timedelta(days=60):
             when = when.replace(year=year - 1)
         return when, True
+    if match.group("monthyear"):
+        month = _MONTHS[match.group("month3").lower().rstrip(".")]
+        return today.replace(year=int(match.group("year4")), month=month, day=1), False
     if match.group("relative"):
         if "yesterday" in text or "last night" in text or "overnight" in text:
             return today - timedelta(days=1), True
@@ -114,7 +140,9 @@ def find_times(text: str, anchor: datetime | None, offset: int = 0) -> list[Time
     found = []
     for match in _PATTERN.finditer(text):
         when, precise = _resolve(match, anchor)
-        found.append(TimeExpression(offset + match.start(), offset + match.end(), match.group(0).strip(), when, precise))
+        found.append(
+            TimeExpression(offset + match.start(), offset + match.end(), match.group(0).strip(), when, precise)
+        )
     return found
 
 

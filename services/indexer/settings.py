@@ -9,7 +9,7 @@ from newsmon.settings import CommonSettings
 
 class IndexerSection(BaseModel):
     group: str = Field(default="newsmon-indexer", description="Kafka consumer group of the indexer")
-    batch_max_records: int = Field(default=500, ge=1, description="Records taken from Kafka per bulk request")
+    batch_max_records: int = Field(default=1000, ge=1, description="Records taken from Kafka per bulk request")
     batch_max_wait_ms: int = Field(default=500, ge=1, description="Longest wait for a batch to fill")
     bulk_max_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, description="Largest bulk request body; bigger batches are split"

@@ -63,8 +63,12 @@ def extract(html: bytes, url: str) -> Extracted | None:
     if language is None:
         match = _HTML_LANG.search(html[:4096])
         language = language_code(match.group(1).decode("ascii")) if match else None
+    text = (document.text or "").strip()
+    first, _, rest = text.partition("\n")
+    if document.title and first.strip() == document.title.strip() and rest.strip():
+        text = rest.strip()  # the headline is the title, not a paragraph of the text
     return Extracted(
-        text=(document.text or "").strip(),
+        text=text,
         title=document.title or None,
         author=document.author or None,
         published=published,

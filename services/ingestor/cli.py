@@ -168,3 +168,63 @@ def _print_reports(reports: list[dict[str, Any]]) -> None:
         for problem in report["problems"]:
             where = f"item {problem['item']}: " if problem["item"] is not None else ""
             console.print(f"  [yellow]{problem['kind']}[/yellow] {where}{problem['message']}")
+
+
+@feeds_app.command(name="bench")
+def bench(
+    hosts: Annotated[int, typer.Option(help="Loopback addresses serving feeds (127.0.0.2, …)")] = 50,
+    feeds_per_host: Annotated[int, typer.Option(help="Feeds per address")] = 20,
+    items: Annotated[int, typer.Option(help="Items per feed (all new at the first poll)")] = 10,
+    pages: Annotated[bool, typer.Option("--pages", help="Fetch and extract every item's page")] = False,
+    seconds: Annotated[float, typer.Option(help="Length of the 304 window")] = 20.0,
+    kafka: Annotated[bool, typer.Option("--kafka/--no-kafka", help="Through Kafka (the service) or the core")] = True,
+    cpu: Annotated[int | None, typer.Option(help="Pin the ingestor to this core (the server gets another)")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Benchmark: conditional polls per minute against local feeds answering 304, and new-article throughput."""
+    import logging
+    import os
+    import uuid
+
+    from services.ingestor import bench as ingestor_bench
+    from services.ingestor.settings import IngestorSettings
+
+    logging.basicConfig(level=logging.WARNING)
+    settings = IngestorSettings()
+    settings.kafka.topic_prefix = settings.kafka.topic_prefix or f"bench-{uuid.uuid4().hex[:8]}-"
+    settings.ingestor.transactional_id = "newsmon-ingestor-bench"
+    settings.metrics.enabled = False
+    server_cpu = None
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        cores = sorted(os.sched_getaffinity(0))
+        server_cpu = next((core for core in cores if core != cpu), None)
+        os.sched_setaffinity(0, {cpu})
+    server = ingestor_bench.start_server(hosts, 18731, feeds_per_host, items, server_cpu)
+    try:
+        result = asyncio.run(
+            ingestor_bench.run(
+                settings,
+                hosts=hosts,
+                feeds_per_host=feeds_per_host,
+                items=items,
+                pages=pages,
+                seconds=seconds,
+                kafka=kafka,
+            )
+        )
+    finally:
+        server.kill()
+        server.wait()
+    figures = result.as_dict()
+    if as_json:
+        typer.echo(json.dumps(figures, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="newsmon ingestor benchmark")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, str(value))
+    Console().print(table)

@@ -84,7 +84,7 @@ class FeedCheck:
     state: FeedState
     """The state once every new item is produced: new validators, all ids seen, next poll."""
     base_state: FeedState
-    """The previous state (old validators) with its next poll: the start of a chunked commit."""
+    """The previous state (old validators, next poll still due): the start of a chunked commit."""
     new_items: tuple[FeedItem, ...] = ()
     duplicates: int = 0
     parsed: ParsedFeed | None = None
@@ -217,7 +217,8 @@ class FeedPoller:
                 "next_poll": when,
             }
         )
-        base = state.model_copy(update={"last_polled": now, "next_poll": when})
+        # next_poll stays as it was (due): a poll interrupted between chunks resumes at once after a restart.
+        base = state.model_copy(update={"last_polled": now})
         seconds = time.perf_counter() - started
         self.metrics.on_feed_poll(outcome, feed=feed.url)
         self.metrics.on_processed(SERVICE, seconds)

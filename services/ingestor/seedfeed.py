@@ -85,9 +85,26 @@ def load_seeds(seeds_dir: Path) -> list[SeedArticle]:
     return stamped
 
 
+def _blocks(paragraphs: Sequence[str]) -> list[list[str]]:
+    """Paragraphs, with a run of identical ones kept together in one block.
+
+    Extractors drop an element that repeats the one before it (a scraping artefact, usually). The seeds keep their
+    flaws on purpose (seed 004 repeats its headline), so the repeat is written as a second line of the same block.
+    """
+    blocks: list[list[str]] = []
+    for paragraph in paragraphs:
+        if blocks and blocks[-1][-1] == paragraph:
+            blocks[-1].append(paragraph)
+        else:
+            blocks.append([paragraph])
+    return blocks
+
+
 def article_page(seed: SeedArticle) -> bytes:
     """An ordinary news page: navigation and footer around an ``<article>`` holding the seed's paragraphs."""
-    paragraphs = "\n".join(f"      <p>{html.escape(p)}</p>" for p in seed.paragraphs)
+    paragraphs = "\n".join(
+        "      <p>" + "<br>".join(html.escape(line) for line in block) + "</p>" for block in _blocks(seed.paragraphs)
+    )
     title = html.escape(seed.title)
     page = f"""<!DOCTYPE html>
 <html lang="en">

@@ -10,12 +10,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newsmon.contracts import AlertEvent, DeadLetter
 from newsmon.kafka import consumer, producer
-from newsmon.settings import KafkaSettings
 from services.alerter.app import ensure_topics
 from services.alerter.samples import MONDAY, RU_MOD, UA_MILITARY, article, claim, hours
 from services.alerter.settings import AlerterSettings
@@ -30,12 +30,10 @@ RU_AGAIN = claim("captured", RU_MOD, at=EPOCH, actor="RU", about=MONDAY)
 
 
 @pytest.fixture
-def alerter_settings(kafka_bootstrap: str, unique_prefix: Callable[[], str], tmp_path: Path) -> AlerterSettings:
-    prefix = unique_prefix()
-    return AlerterSettings(
-        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=f"{prefix}."),
-        alerter={"data_dir": tmp_path / "faust", "table_partitions": 6},
-    )
+def alerter_settings(kafka_bootstrap: str, common_settings: Callable[..., Any], tmp_path: Path) -> AlerterSettings:
+    settings: AlerterSettings = common_settings(AlerterSettings, alerter={"data_dir": tmp_path / "faust"})
+    assert settings.kafka.bootstrap == kafka_bootstrap
+    return settings
 
 
 def _environment(settings: AlerterSettings) -> dict[str, str]:

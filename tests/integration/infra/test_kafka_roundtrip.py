@@ -50,7 +50,8 @@ async def test_produce_then_consume_on_the_real_broker(kafka_bootstrap: str, uni
             assert batches, "no records within 10 s"
             for records in batches.values():
                 for record in records:
-                    assert record.key is not None and record.value is not None
+                    assert record.key is not None
+                    assert record.value is not None
                     received.setdefault(record.key.decode(), []).append(json.loads(record.value)["n"])
                     headers.update(value for _, value in record.headers)
         await consumer.commit()

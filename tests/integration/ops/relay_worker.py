@@ -14,7 +14,7 @@ import time
 from newsmon.contracts import RawArticle
 from newsmon.health import serve_health
 from newsmon.kafka import KafkaPublisher, consumer, decode, producer
-from newsmon.lifecycle import graceful_shutdown
+from newsmon.lifecycle import DEFAULT_SIGNALS, graceful_shutdown
 from newsmon.logging import bind_context, configure_logging, context_from_headers, correlation_headers
 from newsmon.metrics import PrometheusMetrics, age_seconds
 from newsmon.settings import CommonSettings
@@ -26,8 +26,10 @@ async def run(args: argparse.Namespace) -> None:
     settings = CommonSettings()
     configure_logging("relay", settings.logging)
     metrics = PrometheusMetrics("relay")
+    # --no-graceful: SIGTERM keeps its default action (the process dies at once), to show the harness notices
+    signals = () if args.no_graceful else DEFAULT_SIGNALS
     async with (
-        graceful_shutdown() as stopping,
+        graceful_shutdown(signals) as stopping,
         serve_health(settings.metrics, service="relay", metrics=metrics) as health,
         producer(settings.kafka) as kafka_producer,
         consumer(settings.kafka, group=args.group, topics=[args.input]) as kafka_consumer,
@@ -63,6 +65,7 @@ def main() -> None:
     parser.add_argument("--group", required=True)
     parser.add_argument("--delay", type=float, default=0.01, help="seconds of simulated work per record")
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--no-graceful", action="store_true", help="leave SIGTERM unhandled")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from conftest import consume_and_commit, produce_articles, run_process
+from ops_helpers import consume_and_commit, produce_articles, run_process
 
 from newsmon.lag import LagProbe, LagReporter, measure_lag
 from newsmon.metrics import InMemoryMetrics
@@ -96,10 +96,36 @@ async def test_groups_are_found_by_prefix_and_other_groups_are_left_out(
 
     both = await measure_lag(kafka_settings, prefixes=[f"newsmon-{ops_prefix}", f"other-{ops_prefix}"])
     assert both.group(theirs).total_lag == 2
+    # several groups described at once (aiokafka cannot decode a multi-group DescribeGroups response)
+    assert [(g.state, g.members) for g in both.groups] == [("Empty", 0), ("Empty", 0)]
 
     document = await lag_cli(kafka_bootstrap, "--prefix", f"other-{ops_prefix}", "--no-seconds")
     assert [g["group"] for g in document["groups"]] == [theirs]
     assert document["groups"][0]["partitions"][0]["lag_seconds"] is None
+
+
+async def test_a_partition_the_group_never_committed_on_counts_from_its_beginning(
+    kafka_bootstrap: str,
+    kafka_settings: KafkaSettings,
+    ops_prefix: str,
+    create_topic: Callable[[str, int], Any],
+    raw_producer: AIOKafkaProducer,
+) -> None:
+    topic = await create_topic(f"{ops_prefix}articles.raw", 2)
+    group = f"newsmon-{ops_prefix}enricher"
+    await produce_articles(raw_producer, topic, 3, partition=0)
+    await consume_and_commit(kafka_bootstrap, group, topic, None)  # commits partition 0 and (empty) 1
+    await produce_articles(raw_producer, topic, 4, partition=1)
+    other = f"newsmon-{ops_prefix}late"
+    await consume_and_commit(kafka_bootstrap, other, topic, 1)  # commits only where its one record came from
+
+    report = await measure_lag(kafka_settings, groups=[group, other])
+    assert report.group(group).total_lag == 4
+    late = report.group(other)
+    assert len(late.partitions) == 2
+    [uncommitted] = [p for p in late.partitions if p.committed is None]
+    assert uncommitted.lag in {3, 4}
+    assert late.total_lag == 7 - 1
 
 
 async def test_the_table_output_names_groups_and_totals(

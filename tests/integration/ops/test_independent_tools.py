@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from conftest import article, consume_and_commit, produce_articles, run_process
-from kafka_tools import describe_group, kcat
+from ops_helpers import article, consume_and_commit, produce_articles, run_process
+from ops_kafka_tools import describe_group, kcat
 
 from newsmon.contracts import RawArticle
 from newsmon.contracts.topics import ARTICLES_RAW

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -40,7 +40,7 @@ class Receiver:
         step = self.script[min(len(self.requests), len(self.script)) - 1]
         if isinstance(step, Exception):
             raise step
-        return step
+        return httpx.Response(step.status_code, headers=step.headers)  # a fresh one: a body can be read once
 
 
 def sender_for(
@@ -251,3 +251,25 @@ class TestCircuitBreaker:
         await send(sender, attempts=2, name="down")
         assert sender.breaker("down").state is CircuitState.OPEN
         assert sender.breaker("other").state is CircuitState.CLOSED
+
+
+class TestAnswers:
+    async def test_a_huge_answer_is_not_read_to_the_end(self) -> None:
+        chunks_sent = 0
+
+        async def endless_body() -> AsyncIterator[bytes]:
+            nonlocal chunks_sent
+            for _ in range(1000):
+                chunks_sent += 1
+                yield b"x" * 16384
+
+        def handler(_request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, content=endless_body())
+
+        sender = WebhookSender(
+            httpx.AsyncClient(transport=httpx.MockTransport(handler)), RetryPolicy(), clock=FakeClock()
+        )
+        event = alert_event()
+        result = await sender.deliver(subscriber("ops", URL), event.id, webhook_body(event))
+        assert result.delivered
+        assert chunks_sent < 10

@@ -184,8 +184,10 @@ def test_copies_of_one_story_are_not_two_sources_disagreeing() -> None:
 def test_the_copy_threshold_is_configurable() -> None:
     ru = claim("captured", RU_MOD, at=CNN, story_seed=7)
     ua = claim("contested", UA_MILITARY, at=EPOCH_TIMES, story_seed=7)
-    never_copies = RuleConfig(similarity=lambda a, b: 0.4)
-    assert contradicts(ru, ua, "control_dispute", never_copies)
+    strict = RuleConfig(similarity=lambda a, b: 0.4, copy_similarity=0.5)
+    lenient = RuleConfig(similarity=lambda a, b: 0.4, copy_similarity=0.3)
+    assert contradicts(ru, ua, "control_dispute", strict)
+    assert not contradicts(ru, ua, "control_dispute", lenient)
 
 
 # -- resolution --------------------------------------------------------------------------------------------------

@@ -101,3 +101,10 @@ class TestResolvePlace:
         resolved = resolve_place("Nowhere-on-any-map")
         assert (resolved.place_id, resolved.how) == (None, "name only")
         assert resolved.key == "name:nowhere-on-any-map"
+
+    def test_a_name_is_resolved_with_the_enricher_gazetteer_when_there_is_one(self) -> None:
+        pytest.importorskip("services.enricher.gazetteer")
+        resolved = resolve_place("Kurakhovo")
+        assert (resolved.name, resolved.how) == ("Kurakhove", "gazetteer")
+        assert resolved.place_id is not None
+        assert resolved.key == resolved.place_id

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from elasticsearch import AsyncElasticsearch
+from indexer_helpers import count, produce, produce_raw, read_topic, wait_for
 from pydantic import BaseModel
 
 from newsmon.contracts import Claim, DeadLetter, NumericFact, place_record_adapter
@@ -15,7 +16,6 @@ from services.indexer import samples
 from services.indexer.mappings import load_specs
 from services.indexer.search import SearchRequest, run_search
 from services.indexer.settings import IndexerSettings
-from tests.integration.indexer.conftest import count, produce, produce_raw, read_topic, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from elasticsearch import AsyncElasticsearch
+from indexer_helpers import count, produce
 from pydantic import BaseModel
 
 from newsmon.contracts.topics import CLAIMS_BY_PLACE
@@ -12,7 +13,6 @@ from services.indexer.app import ensure_topics
 from services.indexer.mappings import apply_all, indices_behind, load_specs
 from services.indexer.reindex import reindex
 from services.indexer.settings import IndexerSettings
-from tests.integration.indexer.conftest import count, produce
 
 pytestmark = pytest.mark.integration
 

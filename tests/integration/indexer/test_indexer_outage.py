@@ -7,10 +7,13 @@ shared development stack is never touched.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from indexer_helpers import count, make_settings, produce, read_topic, wait_for
 from pydantic import BaseModel
 
 from newsmon.contracts import DeadLetter
@@ -20,7 +23,6 @@ from newsmon.infra.processes import free_port
 from newsmon.settings import ElasticsearchSettings, InfraSettings
 from services.indexer import samples
 from services.indexer.es import elasticsearch_client
-from tests.integration.indexer.conftest import count, make_settings, produce, read_topic, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,15 +30,19 @@ OUTAGE_SECONDS = 30
 
 
 @pytest.fixture
-async def own_elasticsearch(tmp_path: Path) -> AsyncIterator[LocalElasticsearch]:
+async def own_elasticsearch() -> AsyncIterator[LocalElasticsearch]:
+    # Not pytest's tmp_path: its 0700 parents keep out the unprivileged user Elasticsearch runs as.
+    run_dir = Path(tempfile.mkdtemp(prefix="newsmon-indexer-outage-"))
+    run_dir.chmod(0o755)
     node = LocalElasticsearch(
-        InfraSettings(run_dir=tmp_path / "run", es_port=free_port(), es_transport_port=free_port(), es_heap="256m")
+        InfraSettings(run_dir=run_dir / "run", es_port=free_port(), es_transport_port=free_port(), es_heap="256m")
     )
-    await asyncio.to_thread(node.start, 240)
     try:
+        await asyncio.to_thread(node.start, 240)
         yield node
     finally:
         await asyncio.to_thread(node.stop)
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def claims(first: int, last: int) -> list[tuple[str, str, BaseModel]]:

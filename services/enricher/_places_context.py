@@ -1,0 +1,150 @@
+"""Scoring the readings of a place name: a prior from the gazetteer plus the evidence of the article around it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.enricher._places_match import Match
+from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
+
+FLAG_PRIOR = {
+    MatchFlag.NAME: 0.0,
+    MatchFlag.SPELLING: -0.1,
+    MatchFlag.ALTERNATE: -0.7,
+    MatchFlag.REGION_FORM: 0.6,
+    MatchFlag.DEMONYM: -9.0,
+}
+KIND_PRIOR = {POPULATED: 0.0, REGION: 0.3, COUNTRY: 0.6, AREA: 0.5}
+COUNTRY_NAMED = 0.5
+DEMONYM_USED = 0.4
+REGION_NAMED = 0.7
+PER_CONTAINED = 0.35
+MAX_CONTAINED = 0.8
+QUALIFIED = 1.5
+EARTH_DIAMETER_KM = 12742.0
+
+Group = tuple[int, int]
+Evidence = list[tuple[float, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The chosen record of a name, the evidence for it, and how far ahead of the runner-up it came."""
+
+    record: int
+    evidence: Evidence
+    runner_up: int | None
+    margin: float
+
+    @property
+    def support(self) -> float:
+        return sum(value for value, _ in self.evidence if value > 0)
+
+
+def prior(gazetteer: Gazetteer, record: int, flag: int) -> float:
+    """What a reading is worth before context: size (log of population), kind, and how the name matched."""
+    return (
+        0.12 * math.log10(gazetteer.weights[record] + 10)
+        + KIND_PRIOR[gazetteer.kinds[record]]
+        + FLAG_PRIOR[MatchFlag(flag)]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoundContext:
+    """What the informative names of the article currently mean; each name reads it without its own entry."""
+
+    choices: tuple[tuple[Group, int], ...]
+    populated: tuple[tuple[Group, int, float, float], ...]
+    containers: tuple[tuple[Group, int], ...]  # regions and areas
+    countries: dict[str, tuple[Group, ...]]  # country -> the names read as that country
+    inside_country: dict[str, tuple[tuple[Group, int], ...]]  # country -> the other readings in it
+    demonyms: frozenset[str]
+
+    @classmethod
+    def of(cls, gazetteer: Gazetteer, choices: dict[Group, int], demonyms: set[str]) -> RoundContext:
+        kinds = gazetteer.kinds
+        countries: dict[str, list[Group]] = {}
+        inside_country: dict[str, list[tuple[Group, int]]] = {}
+        ordered = tuple(sorted(choices.items()))
+        for group, record in ordered:
+            if kinds[record] == COUNTRY:
+                countries.setdefault(gazetteer.countries[record], []).append(group)
+            else:
+                inside_country.setdefault(gazetteer.countries[record], []).append((group, record))
+        return cls(
+            choices=ordered,
+            populated=tuple(
+                (group, record, gazetteer.lats[record], gazetteer.lons[record])
+                for group, record in ordered
+                if kinds[record] == POPULATED
+            ),
+            containers=tuple((group, record) for group, record in ordered if kinds[record] in (REGION, AREA)),
+            countries={code: tuple(groups) for code, groups in countries.items()},
+            inside_country={code: tuple(members) for code, members in inside_country.items()},
+            demonyms=frozenset(demonyms),
+        )
+
+
+def score(
+    gazetteer: Gazetteer,
+    record: int,
+    group: Group,
+    matches: list[Match],
+    context: RoundContext,
+    evidence: Evidence | None,
+) -> float:
+    """The context bonus of reading ``group``'s name as ``record``; appends the reasons to ``evidence`` if given."""
+    g = gazetteer
+    kind, country = g.kinds[record], g.countries[record]
+    total = 0.0
+
+    def add(value: float, reason: str) -> None:
+        nonlocal total
+        total += value
+        if evidence is not None:
+            evidence.append((value, reason))
+
+    if kind != COUNTRY and any(other != group for other in context.countries.get(country, ())):
+        add(COUNTRY_NAMED, f"country {country} named")
+    elif country in context.demonyms:
+        add(DEMONYM_USED, f"{country} adjective used")
+    if kind in (POPULATED, AREA):
+        holders = [r for grp, r in context.containers if grp != group and g.contains(r, record)]
+        if holders:
+            best = min(holders, key=lambda r: (g.kinds[r] != REGION, r))
+            add(REGION_NAMED, f"in {g.names[best]}, named in the text")
+        _add_nearby(g, record, group, context, add)
+    else:
+        members = context.inside_country.get(country, ())
+        inside = sorted({g.names[r] for grp, r in members if grp != group and g.contains(record, r)})
+        if inside:
+            add(min(MAX_CONTAINED, PER_CONTAINED * len(inside)), "contains " + ", ".join(inside[:3]))
+    for match in matches:
+        for qualifier in match.qualifiers:
+            if qualifier == record or g.contains(qualifier, record):
+                add(QUALIFIED, f"qualified as '{match.surface}, {g.names[qualifier]}'")
+                return total
+    return total
+
+
+def _add_nearby(
+    g: Gazetteer, record: int, group: Group, context: RoundContext, add: Callable[[float, str], None]
+) -> None:
+    """Geographic coherence: the two nearest other places of the article, closer is better."""
+    lat, lon = g.lats[record], g.lons[record]
+    cos_lat = math.cos(math.radians(lat))
+    nearest: list[tuple[float, int]] = []
+    for other_group, other, other_lat, other_lon in context.populated:
+        if other_group == group or other == record:
+            continue
+        dlat = math.radians(other_lat - lat)
+        dlon = math.radians(other_lon - lon) * cos_lat
+        nearest.append((EARTH_DIAMETER_KM / 2 * math.hypot(dlat, dlon), other))
+    nearest.sort()
+    for distance, other in nearest[:2]:
+        value = 0.6 if distance < 50 else 0.45 if distance < 150 else 0.25 if distance < 400 else 0.0
+        if value:
+            add(value, f"{distance:.0f} km from {g.names[other]}")

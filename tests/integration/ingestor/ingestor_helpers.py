@@ -1,0 +1,107 @@
+"""Helpers for the ingestor's integration tests: settings, reading topics back, running the service once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from pydantic import BaseModel
+
+from newsmon.contracts import DeadLetter, FeedState, RawArticle
+from newsmon.contracts.topics import ARTICLES_RAW, DLQ, FEEDS_STATE
+from newsmon.kafka import connection_options, decode
+from newsmon.metrics import InMemoryMetrics
+from newsmon.settings import HttpSettings, KafkaSettings, MetricsSettings
+from services.ingestor.app import Running, build
+from services.ingestor.feeds import FeedConfig
+from services.ingestor.settings import IngestorSection, IngestorSettings
+
+
+def make_settings(
+    kafka_bootstrap: str, prefix: str, *, http: dict[str, Any] | None = None, **section: Any
+) -> IngestorSettings:
+    return IngestorSettings(
+        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=prefix, client_id="newsmon-ingestor-test"),
+        http=HttpSettings(**{"allowed_private_hosts": ("127.0.0.1",), **(http or {})}),
+        metrics=MetricsSettings(enabled=False),
+        ingestor=IngestorSection(**{"backoff_base": 3600.0, "jitter": 0.0, **section}),
+    )
+
+
+async def read_topic(settings: KafkaSettings, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every committed record of ``topic`` (read_committed), up to its current end."""
+    consumer = AIOKafkaConsumer(
+        settings.topic(topic),
+        **connection_options(settings),
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
+    await consumer.start()
+    try:
+        for _ in range(100):
+            if consumer.assignment():
+                break
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
+        if not partitions:
+            return []
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        async with asyncio.timeout(60):
+            while True:
+                behind = [tp for tp in partitions if await consumer.position(tp) < end[tp]]
+                if not behind:
+                    break
+                batch = await consumer.getmany(*behind, timeout_ms=500)
+                for batch_records in batch.values():
+                    records.extend(batch_records)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def articles_in(settings: KafkaSettings) -> list[RawArticle]:
+    return [decode(RawArticle, r.value) for r in await read_topic(settings, ARTICLES_RAW.name)]
+
+
+async def dead_letters_in(settings: KafkaSettings) -> list[DeadLetter]:
+    return [decode(DeadLetter, r.value) for r in await read_topic(settings, DLQ.name)]
+
+
+async def states_in(settings: KafkaSettings) -> dict[str, FeedState]:
+    states: dict[str, FeedState] = {}
+    for record in await read_topic(settings, FEEDS_STATE.name):
+        state = decode(FeedState, record.value)
+        states[state.feed] = state
+    return states
+
+
+async def poll_once(
+    settings: IngestorSettings, feeds: Sequence[FeedConfig], *, deadline: float = 120.0
+) -> tuple[Running, InMemoryMetrics]:
+    """Start the service, let it poll every feed once (and commit), stop it."""
+    metrics = InMemoryMetrics()
+    stopping = asyncio.Event()
+    async with build(settings, feeds=feeds, metrics=metrics) as running:
+        task = asyncio.create_task(running.ingestor.run(stopping))
+        async with asyncio.timeout(deadline):
+            while running.ingestor.polls < len(feeds):
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.05)
+        stopping.set()
+        await task
+    return running, metrics
+
+
+def by_id(records: Sequence[BaseModel]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for record in records:
+        key = str(getattr(record, "id"))  # noqa: B009 - every contract has an id
+        counts[key] = counts.get(key, 0) + 1
+    return counts
