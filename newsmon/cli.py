@@ -23,6 +23,7 @@ def version() -> None:
 
 def _register_all() -> None:
     # Command modules keep their heavy imports inside the commands, so start-up stays fast.
+    from newsmon.bench import cli as bench_cli
     from newsmon.infra import cli as infra_cli
     from newsmon.ops import cli as ops_cli
     from services.alerter import cli as alerter_cli
@@ -30,7 +31,7 @@ def _register_all() -> None:
     from services.indexer import cli as indexer_cli
     from services.ingestor import cli as ingestor_cli
 
-    for module in (infra_cli, ingestor_cli, enricher_cli, alerter_cli, indexer_cli, ops_cli):
+    for module in (infra_cli, ingestor_cli, enricher_cli, alerter_cli, indexer_cli, ops_cli, bench_cli):
         module.register(app)
 
 

@@ -63,14 +63,22 @@ def row(kind: DisputeKind) -> Incompatibility:
     raise KeyError(kind)
 
 
+# Negations whose "denied" reading is a rejection of the claim ("dismissed the encirclement as false"), never a
+# double negative: extractors attach the denial cue to the negated predicate.
+NEGATIONS: frozenset[Predicate] = frozenset({"not_captured", "not_encircled"})
+
+
 def position(claim: Claim, kind: DisputeKind) -> Position | None:
-    """Which side of a dispute of ``kind`` the claim takes, if any. Unverified claims take none."""
-    if claim.modality == "unverified":
-        return None
+    """Which side of a dispute of ``kind`` the claim takes, if any.
+
+    ``unverified`` is the reporter's hedge ("could not independently verify"), not the speaker's: the speaker
+    still says it, so it counts as asserted. ``denied`` turns the claim into its rejection.
+    """
     table = row(kind)
+    denied = claim.modality == "denied"
     if claim.predicate == table.claim:
-        return "for" if claim.modality == "asserted" else "against"
-    if claim.predicate in table.contradicted_by and claim.modality == "asserted":
+        return "against" if denied else "for"
+    if claim.predicate in table.contradicted_by and (not denied or claim.predicate in NEGATIONS):
         return "against"
     return None
 

@@ -30,9 +30,14 @@ def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
 
 
 def _settings(config: Path | None) -> DispatcherSettings:
+    from pydantic import ValidationError
+
     from services.alerter.webhook_settings import DispatcherSettings, WebhookSettings
 
-    settings = DispatcherSettings()
+    try:
+        settings = DispatcherSettings()
+    except ValidationError as exc:
+        raise _fail(f"invalid settings: {exc}") from exc
     if config is not None:
         if not config.exists():
             raise typer.BadParameter(f"{config} does not exist", param_hint="--config")
@@ -120,6 +125,7 @@ def register(app: typer.Typer) -> None:
         """Re-send dead-lettered webhook deliveries (each at most once; already delivered ones are skipped)."""
         import asyncio
 
+        from newsmon.errors import NewsmonError
         from services.alerter.webhook_replay import ReplayFilter, ReplayItem, open_replay
 
         settings = _settings(config)
@@ -129,7 +135,10 @@ def register(app: typer.Typer) -> None:
             async with open_replay(settings, max_attempts=attempts) as session:
                 return await session.run(wanted, dry_run=dry_run)
 
-        items = asyncio.run(run())
+        try:
+            items = asyncio.run(run())
+        except NewsmonError as exc:
+            raise _fail(str(exc)) from exc
         if json_output:
             for item in items:
                 typer.echo(json.dumps(item.__dict__))
@@ -166,12 +175,22 @@ def register(app: typer.Typer) -> None:
     @webhooks.command("list")
     def list_subscribers(config: ConfigOption = None, json_output: JsonOption = False) -> None:
         """Show the configured subscribers and their filters (secrets masked)."""
-        subscribers = _settings(config).webhooks.load_subscribers()
+        from newsmon.errors import ConfigurationError
+
+        try:
+            subscribers = _settings(config).webhooks.load_subscribers()
+        except ConfigurationError as exc:
+            raise _fail(str(exc)) from exc
         rows = [
-            {"name": s.name, "url": s.url, "filters": s.filters.model_dump(exclude_defaults=True), "timeout": s.timeout,
-             "max_attempts": s.max_attempts}
+            {
+                "name": s.name,
+                "url": s.url.split("?", 1)[0] + ("?…" if "?" in s.url else ""),  # query strings may hold tokens
+                "filters": s.filters.model_dump(exclude_defaults=True),
+                "timeout": s.timeout,
+                "max_attempts": s.max_attempts,
+            }
             for s in subscribers
-        ]  # fmt: skip
+        ]
         if json_output:
             typer.echo(json.dumps(rows))
             return

@@ -249,8 +249,8 @@ def _is_common(gazetteer: Gazetteer, word: str) -> bool:
 
 
 def _is_title_case(text: str, line_start: int, line_end: int) -> bool:
-    if line_end - line_start > 200:
-        return False
+    if line_end - line_start > 200 or text[line_start:line_end].rstrip().endswith((".", "!", "?", ".”", '."')):
+        return False  # too long for a headline, or ends like a sentence
     words: list[str] = _WORD.findall(text, line_start, line_end)
     significant = [word for word in words if len(word) > 3]
     if len(significant) < 2 or len(words) > 25:

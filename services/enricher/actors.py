@@ -352,21 +352,21 @@ class ActorFinder:
             }
             if code is None and (local or role in {"governor", "mayor"} or role.startswith("head")):
                 code = self._nearest_place_country(match.start())
-            actor: Actor | None
+            generic: Actor | None
             if role in {"soldier", "soldiers"}:
-                actor = self._state_actor(code, kind="military", suffix="military") if code else None
+                generic = self._state_actor(code, kind="military", suffix="military") if code else None
             else:
                 base = re.sub(r"s$", "", role) if role not in {"authorities"} else role
-                actor = Actor(
+                generic = Actor(
                     id=f"{(code or 'xx').lower()}.{_slug(base)}",
                     name=match.group(0).strip(),
                     kind="person" if base != "authorities" else "organisation",
                     side=code,
                     role=base,
                 )
-            if actor is not None:
+            if generic is not None:
                 self._add(
-                    actor,
+                    generic,
                     match.start() + (len(match.group(0)) - len(match.group(0).lstrip())),
                     match.end(),
                     match.group(0).strip(),

@@ -10,7 +10,7 @@ For every cue (see ``cues``) in a sentence the extractor
    the speaker (reported speech, see ``attribution``), the modality and the time it is about.
 Then, over the whole article: outlet disclaimers ("could not independently verify the ministry's claims") mark the
 claims they cover ``unverified``, and rejections ("dismissed this assertion as false and fabricated") add the
-rejecting side's ``not_*`` claim with modality ``denied``.
+rejecting side's claim: the same predicate, place and actor, with modality ``denied``.
 """
 
 from __future__ import annotations
@@ -281,21 +281,14 @@ class ClaimExtractor:
         event, echoes = attribute(start, events)
         attribution = event.speaker if event else UNATTRIBUTED
         modality: Modality = "asserted"
-        if event is not None and event.denial and predicate in ("captured", "encircled"):
-            predicate = "not_captured" if predicate == "captured" else "not_encircled"
+        if event is not None and event.denial:
+            # "Kyiv denied that Russian forces had captured X": the predicate stays, the speaker denies it
             modality, rule = "denied", f"{rule}+denied-by-speaker"
         trace["speaker"] = (
             f"{attribution.name} via «{event.verb}» ({event.scope})" if event else "unattributed (outlet)"
         )
 
         actor, actor_reason = self._actor(cue, predicate, match, start, end, clause_start, ref, explicit, attribution)
-        if (
-            modality == "denied"
-            and predicate == "not_captured"
-            and actor is not None
-            and actor != ref.place.country_code
-        ):
-            actor, actor_reason = OPPONENTS.get(actor, actor), f"{actor_reason}; denied, so the holder is its opponent"
         trace["actor"] = f"{actor} — {actor_reason}"
 
         about, about_text = _time_for(times, start, clause_start, clause_end)
@@ -595,13 +588,12 @@ class ClaimExtractor:
                 if key in seen:
                     continue
                 seen.add(key)
-                flipped: Predicate = "not_captured" if target.predicate == "captured" else "not_encircled"
-                actor = target.actor if flipped == "not_encircled" else OPPONENTS.get(target.actor or "")
+                # the rejecting speaker denies the very claim: same predicate, place and actor, modality "denied"
                 self.drafts.append(
                     ClaimDraft(
-                        flipped,
+                        target.predicate,
                         target.place,
-                        actor,
+                        target.actor,
                         speaker,
                         "denied",
                         sentence,
@@ -614,7 +606,7 @@ class ClaimExtractor:
                             f"{target.sentence.index + 1} ({target.attribution.name})",
                             "place": f"{target.place.name} ({target.place.id}) from the rejected claim",
                             "speaker": speaker.name,
-                            "actor": f"{actor} — same forces as the rejected claim",
+                            "actor": f"{target.actor} — as in the rejected claim",
                         },
                     )
                 )

@@ -99,7 +99,7 @@ async def test_raw_articles_become_enriched_articles_claims_and_dead_letters(
     assert len(claims) == sum(len(a.claims) for a in enriched.values())
     assert all(key == claim.place.id for key, claim in claims), "claims are keyed by place id"
     assert all(key == sorted(p.id for p in fact.places)[0] for key, fact in facts), "facts by their smallest place id"
-    assert any(c.predicate == "not_encircled" and c.modality == "denied" for _, c in claims)
+    assert any(c.predicate == "encircled" and c.modality == "denied" for _, c in claims)
 
     letters = [DeadLetter.model_validate_json(r.value) for r in found[topic("dlq")]]
     assert [(d.service, d.stage, d.key) for d in letters] == [("enricher", "decode", "broken")]

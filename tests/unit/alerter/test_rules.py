@@ -83,9 +83,22 @@ def test_compatible_predicates_never_dispute(first: str, second: str) -> None:
         assert find_dispute([a, b], kind, CONFIG) is None
 
 
-def test_unverified_claims_take_no_position() -> None:
-    hedged = claim("captured", UA_MILITARY, modality="unverified")
-    assert all(position(hedged, kind) is None for kind in DISPUTE_KINDS)
+def test_a_claim_the_reporter_could_not_verify_is_still_the_speakers_claim() -> None:
+    hedged = claim("captured", RU_MOD, modality="unverified")
+    assert position(hedged, "control_dispute") == "for"
+    assert contradicts(hedged, claim("contested", UA_MILITARY, at=CNN), "control_dispute", CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("negation", "kind"), [("not_captured", "control_dispute"), ("not_encircled", "encirclement_dispute")]
+)
+def test_a_denial_cue_on_a_negation_rejects_the_claim(negation: str, kind: str) -> None:
+    dismissed = claim(negation, UA_MILITARY, modality="denied")  # type: ignore[arg-type]
+    assert position(dismissed, kind) == "against"  # type: ignore[arg-type]
+
+
+def test_denying_that_fighting_continues_takes_no_position() -> None:
+    assert all(position(claim("contested", RU_MOD, modality="denied"), kind) is None for kind in DISPUTE_KINDS)
 
 
 # -- who says it -------------------------------------------------------------------------------------------------

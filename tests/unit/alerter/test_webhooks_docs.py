@@ -65,3 +65,15 @@ def test_new_secret_prints_a_usable_secret() -> None:
     result = CliRunner().invoke(cli(), ["webhooks", "new-secret"])
     assert result.exit_code == 0
     assert len(decode_secret(result.output.strip())) == 32
+
+
+def test_list_shows_subscribers_without_secrets_or_query_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "webhooks.yaml"
+    path.write_text(
+        f"subscribers:\n  - {{name: ops, url: 'https://hooks.example/x?token=abc', secret: '{TEST_SECRET}'}}\n"
+    )
+    result = CliRunner().invoke(cli(), ["webhooks", "list", "--config", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"name": "ops"' in result.output
+    assert TEST_SECRET not in result.output
+    assert "token" not in result.output

@@ -283,3 +283,9 @@ def test_place_accuracy(finder: PlaceFinder) -> None:
     assert place_accuracy(predicted, [(KURAKHOVE, 0), (POKROVSK_YAKUTIA, 22)]) == 0.5
     assert place_accuracy(predicted, [(KURAKHOVE, 3)]) == 0.0
     assert place_accuracy([], []) == 1.0
+
+
+def test_a_one_line_sentence_of_names_is_not_a_headline(finder: PlaceFinder) -> None:
+    assert ids_by_surface(finder.find("Russian President Vladimir Putin met Donald Trump.")) == {}
+    headline = "Russia's Push Towards Pokrovsk\nRussian troops advanced in Ukraine's Donetsk region."
+    assert ids_by_surface(finder.find(headline))["Pokrovsk"] == {POKROVSK_UA}

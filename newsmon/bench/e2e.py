@@ -1,0 +1,207 @@
+"""The end-to-end benchmark: every service a process on the real Kafka and Elasticsearch, fed at a fixed rate.
+
+For each article it measures the time from being produced to ``articles.raw`` until (a) the first alert event it
+caused appears on ``alerts`` and (b) its document is searchable in Elasticsearch. In the same run it measures the raw
+limits of the two servers on the same messages: produce + consume of the raw articles through Kafka, and a bulk load
+of the same article documents into Elasticsearch. Our throughput is reported as a ratio of each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+from elasticsearch.helpers import async_bulk
+
+from newsmon.bench.corpus import load_seeds, variants
+from newsmon.bench.measure import Observations, percentile, watch_alerts, watch_documents
+from newsmon.bench.processes import Stack, StackEnv
+from newsmon.contracts import RawArticle
+from newsmon.kafka import consumer, encode, encode_key, producer
+from newsmon.settings import KafkaSettings
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    kafka_bootstrap: str
+    es_url: str
+    seeds_dir: Path
+    articles: int = 3000
+    rate: float = 200.0
+    drain_timeout: float = 120.0
+    work_dir: Path = Path(".newsmon/bench")
+    prefix: str = field(default_factory=lambda: f"bench{secrets.token_hex(3)}-")
+
+
+@dataclass
+class BenchResult:
+    articles: int
+    offered_rate: float
+    produce_seconds: float
+    completion_seconds: float
+    searchable: int
+    alerted_articles: int
+    alert_events: int
+    duplicate_alert_events: int
+    alert_p50: float
+    alert_p99: float
+    search_p50: float
+    search_p99: float
+    cpu_seconds: dict[str, float]
+    raw_kafka_per_s: float
+    raw_es_per_s: float
+
+    @property
+    def sustained_per_s(self) -> float:
+        return self.searchable / self.completion_seconds if self.completion_seconds else 0.0
+
+    def summary_line(self) -> str:
+        return (
+            f"bench: {self.sustained_per_s:.0f} articles/s sustained (offered {self.offered_rate:.0f}/s, "
+            f"{self.searchable}/{self.articles} searchable); "
+            f"alert p50 {self.alert_p50:.2f}s p99 {self.alert_p99:.2f}s; "
+            f"searchable p50 {self.search_p50:.2f}s p99 {self.search_p99:.2f}s; "
+            f"vs raw Kafka {self.sustained_per_s / self.raw_kafka_per_s:.3f}x, "
+            f"vs raw ES bulk {self.sustained_per_s / self.raw_es_per_s:.3f}x"
+        )
+
+
+def run_cli(env: StackEnv, *args: str) -> None:
+    """A one-off newsmon command (topics apply, es apply) against this run's servers and prefixes."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "newsmon.cli", *args],
+        env=env.environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"newsmon {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
+
+
+async def produce_at_rate(kafka: KafkaSettings, articles: list[RawArticle], rate: float, seen: Observations) -> float:
+    """Produce the articles to articles.raw, paced at ``rate`` per second; returns the seconds it took."""
+    began = time.monotonic()
+    async with producer(kafka, client_id="newsmon-bench-load") as client:
+        for index, article in enumerate(articles):
+            due = began + index / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            seen.produced_at[article.id] = time.monotonic()
+            await client.send(kafka.topic("articles.raw"), encode(article), key=encode_key(article.id))
+        await client.flush()
+    return time.monotonic() - began
+
+
+async def raw_kafka_rate(kafka: KafkaSettings, articles: list[RawArticle]) -> float:
+    """Produce the same messages to a scratch topic and consume them back: records per second end to end."""
+    topic = f"rawbench-{secrets.token_hex(3)}"
+    payloads = [(encode_key(a.id), encode(a)) for a in articles]
+    began = time.monotonic()
+    async with producer(kafka, client_id="newsmon-bench-raw") as client:
+        for key, value in payloads:
+            await client.send(kafka.topic(topic), value, key=key)
+        await client.flush()
+    received = 0
+    async with consumer(kafka, group=None, topics=[topic]) as reader:
+        while received < len(payloads):
+            batches = await reader.getmany(timeout_ms=500, max_records=5000)
+            received += sum(len(records) for records in batches.values())
+    return len(payloads) / (time.monotonic() - began)
+
+
+async def raw_es_rate(es: AsyncElasticsearch, source_index: str, target: str) -> float:
+    """Bulk-load the documents the indexer wrote into a scratch index: documents per second."""
+    found = await es.search(index=source_index, query={"match_all": {}}, size=10000)
+    documents = [hit["_source"] for hit in found["hits"]["hits"]]
+    if not documents:
+        return float("nan")
+    actions = [{"_index": target, "_id": str(i), "_source": doc} for i, doc in enumerate(documents)]
+    began = time.monotonic()
+    await async_bulk(es, actions, chunk_size=500, refresh=False)
+    await es.indices.refresh(index=target)
+    elapsed = time.monotonic() - began
+    with contextlib.suppress(Exception):
+        await es.indices.delete(index=target)
+    return len(documents) / elapsed
+
+
+async def _drain(seen: Observations, expected: int, wait_seconds: float, stack: Stack) -> float:
+    """Wait until every article is searchable (or the timeout); returns when the last one became searchable."""
+    deadline = time.monotonic() + wait_seconds
+    while len(seen.searchable_at) < expected and time.monotonic() < deadline:
+        stack.check_alive()
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(2.0)  # late alert events of the last articles
+    return max(seen.searchable_at.values(), default=time.monotonic())
+
+
+async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
+    env = StackEnv(config.kafka_bootstrap, config.es_url, config.prefix, config.work_dir / config.prefix.rstrip("-"))
+    kafka = KafkaSettings(bootstrap=config.kafka_bootstrap, topic_prefix=config.prefix)
+    run_cli(env, "topics", "apply")
+    run_cli(env, "es", "apply")
+    articles = list(variants(load_seeds(config.seeds_dir), config.articles))
+    stack = Stack(env)
+    stack.start()
+    seen = Observations()
+    stop = asyncio.Event()
+    es = AsyncElasticsearch(config.es_url, request_timeout=30)
+    article_alias = f"{config.prefix}news-articles"
+    try:
+        watchers = [
+            asyncio.create_task(watch_alerts(kafka, seen, stop)),
+            asyncio.create_task(watch_documents(es, article_alias, seen, stop)),
+        ]
+        stack.wait_ready()
+        report(f"producing {len(articles)} articles at {config.rate:.0f}/s (prefix {config.prefix})")
+        cpu_before = stack.cpu()
+        first = time.monotonic()
+        produce_seconds = await produce_at_rate(kafka, articles, config.rate, seen)
+        last = await _drain(seen, len(articles), config.drain_timeout, stack)
+        cpu_after = stack.cpu()
+        stop.set()
+        await asyncio.gather(*watchers, return_exceptions=True)
+        report("measuring raw Kafka and raw Elasticsearch on the same messages and documents")
+        raw_kafka = await raw_kafka_rate(kafka, articles)
+        raw_es = await raw_es_rate(es, article_alias, f"{config.prefix}rawbench")
+    finally:
+        stop.set()
+        stack.stop()
+        await es.close()
+    duplicates = sum(count - 1 for count in seen.alert_events.values() if count > 1)
+    return BenchResult(
+        articles=len(articles),
+        offered_rate=config.rate,
+        produce_seconds=produce_seconds,
+        completion_seconds=last - first,
+        searchable=len(seen.searchable_at),
+        alerted_articles=len(seen.alerted_at),
+        alert_events=len(seen.alert_events),
+        duplicate_alert_events=duplicates,
+        alert_p50=percentile(seen.alert_latencies(), 0.5),
+        alert_p99=percentile(seen.alert_latencies(), 0.99),
+        search_p50=percentile(seen.search_latencies(), 0.5),
+        search_p99=percentile(seen.search_latencies(), 0.99),
+        cpu_seconds={name: cpu_after.get(name, 0.0) - cpu_before.get(name, 0.0) for name in cpu_after},
+        raw_kafka_per_s=raw_kafka,
+        raw_es_per_s=raw_es,
+    )
+
+
+def default_seeds_dir() -> Path:
+    configured = os.environ.get("NEWSMON_SEEDS_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
