@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import time
@@ -128,12 +129,44 @@ def require_free_port(host: str, port: int, *, what: str, setting: str) -> None:
             f"port {port} on {host} is already taken, so {what} cannot listen there. Stop whatever uses it "
             f"(`ss -ltnp 'sport = :{port}'` shows it) or choose another port with {setting}"
         )
+    if not _bindable(host, port):
+        raise ConfigurationError(
+            f"port {port} on {host} is already taken (by a connection, `ss -tan 'sport = :{port}'` shows it), so "
+            f"{what} cannot listen there. Wait a minute for it to close or choose another port with {setting}"
+        )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on, chosen below the kernel's ephemeral range.
+
+    A port the kernel hands out (bind to 0) lies in the range it also uses for the source ports of outgoing
+    connections; on a busy machine one of those can occupy it (even in TIME_WAIT) by the time the server binds.
+    """
+    low, high = _ephemeral_range()
+    candidates = range(20_000, min(low, 32_768)) if low > 20_100 else range(high + 1, 65_000)
+    for port in random.sample(candidates, k=min(64, len(candidates))):
+        if _bindable(host, port):
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32_768, 60_999
+
+
+def _bindable(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def tail(path: Path, lines: int = 20) -> str:

@@ -20,10 +20,11 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel
 
-from newsmon.contracts import AlertEvent, place_record_adapter
+from newsmon.contracts import AlertEvent, Claim, NumericFact, place_record_adapter
 from newsmon.contracts.topics import ALERTS, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError
 from newsmon.kafka import DeadLetterPublisher, Headers, connection_options, decode
+from newsmon.logging import bind_context, configure_logging, correlation_headers
 from services.alerter import codec
 from services.alerter.embedded import place_key
 from services.alerter.lifecycle import empty_state, process
@@ -83,6 +84,10 @@ class ClaimHandler:
             await self._dead_letter(message, exc.kind, str(exc), "decode")
             return []
         key: bytes = message.key or place_key(record).encode("utf-8")
+        with bind_context(article_id=record.article.article_id):
+            return await self._apply(key, record, message)
+
+    async def _apply(self, key: bytes, record: Claim | NumericFact, message: Any) -> list[AlertEvent]:
         state: PlaceState | None = self._table.get(key)
         try:
             new_state, events = process(state or empty_state(key.decode("utf-8")), record, self._config)
@@ -91,12 +96,11 @@ class ClaimHandler:
             await self._dead_letter(message, "rule_error", f"{type(exc).__name__}: {exc}", "rules")
             return []
         for event in events:
-            await self._publisher.publish(
-                ALERTS.name, event.alert.id, event, headers=[("newsmon-alert-id", event.alert.id.encode())]
-            )
+            with bind_context(alert_id=event.alert.id):
+                await self._publisher.publish(ALERTS.name, event.alert.id, event, headers=correlation_headers())
+                logger.info("%s v%d: %s", event.event, event.alert.version, event.alert.summary)
             self.counters.events += 1
             self.counters.by_event[event.event] = self.counters.by_event.get(event.event, 0) + 1
-            logger.info("%s %s v%d: %s", event.event, event.alert.id, event.alert.version, event.alert.summary)
         if new_state is not state:
             self._table[key] = new_state
         return events
@@ -190,8 +194,13 @@ async def ensure_topics(settings: AlerterSettings, topics: Iterable[Topic] = (CL
 
 
 def run_worker(settings: AlerterSettings) -> None:
-    """Run the worker until SIGTERM/SIGINT (faust's Worker owns the event loop)."""
+    """Run the worker until SIGTERM/SIGINT (faust's Worker owns the event loop; newsmon owns the log format)."""
+    configure_logging("alerter", settings.logging)
+    logger.info(
+        "alerter starting: %s",
+        settings.model_dump_json(include={"kafka": {"bootstrap", "topic_prefix"}, "alerter": True}),
+    )
     asyncio.run(ensure_topics(settings))
     app, _ = build_app(settings)
-    worker = faust.Worker(app, loglevel=settings.logging.level.lower(), quiet=True, redirect_stdouts=False)
+    worker = faust.Worker(app, loglevel=settings.logging.level.lower(), quiet=True, override_logging=False)
     worker.execute_from_commandline()

@@ -206,6 +206,11 @@ async def build(
         len(subscribers),
         ", ".join(f"{s.name} -> {_url_for_records(s.url)}" for s in subscribers) or "none",
     )
+    if not subscribers:
+        log.warning(
+            "no webhook subscribers configured (%s): alert events are consumed and not delivered",
+            webhooks.config_file or "no config file",
+        )
     await ensure_topics(settings.kafka)
     async with AsyncExitStack() as stack:
         kafka_producer = await stack.enter_async_context(

@@ -71,9 +71,13 @@ def process(state: PlaceState, record: Record, config: RuleConfig) -> tuple[Plac
 
 
 def speaker_label(who: Attribution) -> str:
-    if who.role and who.role.lower() not in who.name.lower():
-        return f"{who.name} ({who.role})"
-    return who.name
+    """The speaker's name, with the role when it adds something ("Viktor Trehubov (spokesman)")."""
+    if not who.role:
+        return who.name
+    name_words = {word[:5] for word in who.name.lower().replace("'s", "").split()}
+    if all(word[:5] in name_words for word in who.role.lower().split()):
+        return who.name
+    return f"{who.name} ({who.role})"
 
 
 def record_time(record: Record) -> datetime:

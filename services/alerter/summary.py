@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from newsmon.contracts import Alert, Side
 
 PHRASES: dict[str, str] = {
@@ -18,9 +20,17 @@ PHRASES: dict[str, str] = {
 MAX_SPEAKERS = 2
 
 
+def _ranked(side: Side) -> list[str]:
+    """Named voices before outlets' own, then the voices with the most sources, then the first heard."""
+    counts = Counter(source.attributed_to for source in side.sources)
+    order = {name: index for index, name in enumerate(side.said_by)}
+    return sorted(side.said_by, key=lambda name: (name.lower() == "unattributed", -counts[name], order[name]))
+
+
 def speakers(side: Side) -> str:
-    names = list(side.said_by[:MAX_SPEAKERS])
-    extra = len(side.said_by) - len(names)
+    ranked = _ranked(side)
+    names = ranked[:MAX_SPEAKERS]
+    extra = len(ranked) - len(names)
     text = ", ".join(names) if names else "unnamed sources"
     return f"{text} +{extra} more" if extra > 0 else text
 

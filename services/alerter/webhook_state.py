@@ -151,6 +151,10 @@ class DeliveryLog:
         if current is None or current.outcome != "delivered" or delivery.outcome == "delivered":
             self._settled[delivery.key] = delivery
 
+    def all(self) -> list[WebhookDelivery]:
+        """Every settled outcome, oldest first."""
+        return sorted(self._settled.values(), key=lambda delivery: delivery.settled_at)
+
     def get(self, subscriber: str, event_id: str) -> WebhookDelivery | None:
         return self._settled.get(delivery_key(subscriber, event_id))
 

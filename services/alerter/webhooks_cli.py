@@ -1,4 +1,4 @@
-"""Commands: `newsmon webhooks dispatch|replay|verify|list|new-secret|bench`; `newsmon alerts silence|silences|...`.
+"""Commands: `newsmon webhooks dispatch|replay|deliveries|verify|list|...`; `newsmon alerts silence|silences|...`.
 
 Heavy imports stay inside the commands so ``newsmon --help`` stays fast.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from newsmon.contracts.deliveries import PlaceSilence
+    from newsmon.contracts.deliveries import PlaceSilence, WebhookDelivery
     from services.alerter.silence import SilenceBook
     from services.alerter.webhook_settings import DispatcherSettings
 
@@ -146,6 +146,42 @@ def register(app: typer.Typer) -> None:
             _print_replay(items)
         if any(item.status == "failed" for item in items):
             raise typer.Exit(1)
+
+    @webhooks.command("deliveries")
+    def deliveries(
+        subscriber: Annotated[str | None, typer.Option(help="Only this subscriber")] = None,
+        alert: Annotated[str | None, typer.Option(help="Only events of this alert id")] = None,
+        last: Annotated[int, typer.Option(min=1, help="Show at most this many, newest last")] = 50,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Show the recorded outcome of each (subscriber, alert event): delivered, dead_lettered or silenced."""
+        import asyncio
+
+        from newsmon.errors import NewsmonError
+
+        try:
+            records = asyncio.run(_read_deliveries(_settings(None)))
+        except NewsmonError as exc:
+            raise _fail(str(exc)) from exc
+        chosen = [d for d in records if subscriber in (None, d.subscriber) and alert in (None, d.alert_id)][-last:]
+        if json_output:
+            for delivery in chosen:
+                typer.echo(delivery.model_dump_json())
+            return
+        rows = [
+            {
+                "settled": d.settled_at.isoformat(timespec="seconds"),
+                "subscriber": d.subscriber,
+                "event": d.event,
+                "webhook-id": d.event_id,
+                "outcome": d.outcome + (" (replay)" if d.replayed else ""),
+                "attempts": d.attempts,
+                "reason": d.reason or "",
+            }
+            for d in chosen
+        ]
+        columns = ["settled", "subscriber", "event", "webhook-id", "outcome", "attempts", "reason"]
+        _table(f"Webhook deliveries ({len(chosen)} of {len(records)})", columns, rows)
 
     @webhooks.command("verify")
     def verify(
@@ -312,6 +348,18 @@ async def _write_silences(settings: DispatcherSettings, records: dict[str, Place
         for key, record in records.items():
             value = encode(record) if record is not None else None
             await client.send_and_wait(settings.kafka.topic(ALERT_SILENCES.name), value, key=key.encode("utf-8"))
+
+
+async def _read_deliveries(settings: DispatcherSettings) -> list[WebhookDelivery]:
+    from newsmon.contracts.topics import WEBHOOK_DELIVERIES
+    from services.alerter.webhook_state import DeliveryLog, TopicFollower, ensure_topics
+
+    await ensure_topics(settings.kafka)
+    log = DeliveryLog()
+    follower = TopicFollower(settings.kafka, WEBHOOK_DELIVERIES.name, log.apply)
+    await follower.start()
+    await follower.stop()
+    return log.all()
 
 
 async def _read_silences(settings: DispatcherSettings) -> SilenceBook:

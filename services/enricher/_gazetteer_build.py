@@ -63,6 +63,8 @@ class _Builder:
 
     def name(self, record: int, form: str, flag: MatchFlag) -> None:
         form = form.strip()
+        if form.endswith(".") and form.count(".") == 1:  # "Bristol." is Bristol; "U.S." keeps its dots
+            form = form[:-1]
         if not form or not normalise(form).strip():
             return
         per_key = self.keys[key_of(form)]

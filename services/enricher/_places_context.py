@@ -23,7 +23,8 @@ REGION_NAMED = 0.7
 PER_CONTAINED = 0.35
 MAX_CONTAINED = 0.8
 QUALIFIED = 1.5
-EARTH_DIAMETER_KM = 12742.0
+EARTH_RADIUS_KM = 6371.0
+MAX_NEARBY_SQUARED = (400 / EARTH_RADIUS_KM) ** 2  # in radians squared
 
 Group = tuple[int, int]
 Evidence = list[tuple[float, str]]
@@ -37,6 +38,7 @@ class Reading:
     evidence: Evidence
     runner_up: int | None
     margin: float
+    foreign: bool = False  # the article names other countries, and none of its other places is in this one
 
     @property
     def support(self) -> float:
@@ -57,7 +59,7 @@ class RoundContext:
     """What the informative names of the article currently mean; each name reads it without its own entry."""
 
     choices: tuple[tuple[Group, int], ...]
-    populated: tuple[tuple[Group, int, float, float], ...]
+    populated: tuple[tuple[Group, int, float, float], ...]  # places, with latitude and longitude in radians
     containers: tuple[tuple[Group, int], ...]  # regions and areas
     countries: dict[str, tuple[Group, ...]]  # country -> the names read as that country
     inside_country: dict[str, tuple[tuple[Group, int], ...]]  # country -> the other readings in it
@@ -77,7 +79,7 @@ class RoundContext:
         return cls(
             choices=ordered,
             populated=tuple(
-                (group, record, gazetteer.lats[record], gazetteer.lons[record])
+                (group, record, math.radians(gazetteer.lats[record]), math.radians(gazetteer.lons[record]))
                 for group, record in ordered
                 if kinds[record] == POPULATED
             ),
@@ -133,18 +135,25 @@ def score(
 def _add_nearby(
     g: Gazetteer, record: int, group: Group, context: RoundContext, add: Callable[[float, str], None]
 ) -> None:
-    """Geographic coherence: the two nearest other places of the article, closer is better."""
-    lat, lon = g.lats[record], g.lons[record]
-    cos_lat = math.cos(math.radians(lat))
-    nearest: list[tuple[float, int]] = []
+    """Geographic coherence: the two nearest other places of the article within 400 km, closer is better."""
+    lat, lon = math.radians(g.lats[record]), math.radians(g.lons[record])
+    cos_lat = math.cos(lat)
+    first: tuple[float, int] | None = None
+    second: tuple[float, int] | None = None
     for other_group, other, other_lat, other_lon in context.populated:
-        if other_group == group or other == record:
+        dlat = other_lat - lat
+        if dlat * dlat > MAX_NEARBY_SQUARED or other_group == group or other == record:
             continue
-        dlat = math.radians(other_lat - lat)
-        dlon = math.radians(other_lon - lon) * cos_lat
-        nearest.append((EARTH_DIAMETER_KM / 2 * math.hypot(dlat, dlon), other))
-    nearest.sort()
-    for distance, other in nearest[:2]:
-        value = 0.6 if distance < 50 else 0.45 if distance < 150 else 0.25 if distance < 400 else 0.0
-        if value:
-            add(value, f"{distance:.0f} km from {g.names[other]}")
+        dlon = (other_lon - lon) * cos_lat
+        squared = dlat * dlat + dlon * dlon
+        if squared > MAX_NEARBY_SQUARED:
+            continue
+        if first is None or squared < first[0]:
+            first, second = (squared, other), first
+        elif second is None or squared < second[0]:
+            second = (squared, other)
+    for nearest in (first, second):
+        if nearest is not None:
+            distance = EARTH_RADIUS_KM * math.sqrt(nearest[0])
+            value = 0.6 if distance < 50 else 0.45 if distance < 150 else 0.25
+            add(value, f"{distance:.0f} km from {g.names[nearest[1]]}")

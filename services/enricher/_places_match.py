@@ -44,6 +44,7 @@ DESCRIPTORS = frozenset(
     ]
 )
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w’'\-]*)")
+BYLINE_NOTE = "By …"
 _LETTERS = re.compile(r"[^\W\d_]+")
 # "By Maria Kostenko, Christian Edwards and Nick Paton Walsh": names in a byline are people
 _BYLINE = re.compile(r"\bBy\s+[A-Z][a-z]+\s+[A-Z][\w\-]+(?:,\s+[A-Z][\w\- ]+|\s+and\s+[A-Z][\w\- ]+)*")
@@ -71,6 +72,8 @@ class Match:
     all_caps: bool = False
     after_name: str | None = None  # the capitalised word right before it, when that looks like a longer name
     before_name: str | None = None  # the capitalised word right after it ("Vladimir Putin", "Donald Trump")
+    before_title: str | None = None  # a capitalised common word right after it ("Homeland Security", "Miami Heat")
+    echo_name: str | None = None  # the same name elsewhere in the article is part of a person's name ("Amy Jackson")
     forced_reason: str | None = None  # why a bare stem was read as its region ("Donetsk and Luhansk regions")
     qualifiers: list[int] = field(default_factory=list)  # readings of "Missouri" in "Independence, Missouri"
 
@@ -157,9 +160,23 @@ def scan(gazetteer: Gazetteer, text: str) -> Scan:
     bylines: dict[int, re.Match[str] | None] = {}
     for match in kept:
         _describe(gazetteer, text, match, starts, ends, headlines, bylines)
+    _echo_person_names(kept)
     _read_region_forms(gazetteer, text, kept)
     _link_qualifiers(text, kept)
     return Scan(kept, demonyms)
+
+
+def _echo_person_names(matches: list[Match]) -> None:
+    """One sense per article: "Jackson said" after "Amy Berman Jackson" is the judge, not Jackson, Mississippi."""
+    longer: dict[int, str] = {}
+    for match in matches:
+        if match.after_name is not None and match.after_name != BYLINE_NOTE:
+            longer.setdefault(match.key_id, f"{match.after_name} {match.surface}")
+        elif match.before_name is not None:
+            longer.setdefault(match.key_id, f"{match.surface} {match.before_name}")
+    for match in matches:
+        if match.key_id in longer and match.after_name is None and match.before_name is None:
+            match.echo_name = longer[match.key_id]
 
 
 def _describe(
@@ -178,14 +195,21 @@ def _describe(
     match.common = bool(words) and all(word in gazetteer.common_words for word in words)
     after: str | None = None
     before: str | None = None
+    title: str | None = None
     word_start, word = _previous_word(text, match.start)
-    if word and word_start + len(word) not in ends and _looks_like_name_part(gazetteer, word):
+    hyphenated = match.start > 0 and text[match.start - 1] == "-"
+    # "Paul Ryan", "Ed Gillespie": two capitalised names side by side are one longer name, even when each of them
+    # is also a place; "Russia-Ukraine" (a hyphen between two places) is two places
+    if word and not (hyphenated and word_start + len(word) in ends) and _looks_like_name_part(gazetteer, word):
         after = word
     following = _NEXT_WORD.match(text, match.end)
-    if following is not None and following.start(1) not in starts:
+    if following is not None:
         word = following.group(1)
-        if _looks_like_name_part(gazetteer, word) and word.lower() not in REGION_WORDS:
-            before = word
+        if word.lower() not in REGION_WORDS:
+            if _looks_like_name_part(gazetteer, word):
+                before = word
+            elif word[0].isupper() and following.start(1) not in starts and _is_common(gazetteer, word.lower()):
+                title = word
     line_start = text.rfind("\n", 0, match.start) + 1
     line_end = text.find("\n", match.end)
     line_end = len(text) if line_end < 0 else line_end
@@ -193,14 +217,14 @@ def _describe(
         bylines[line_start] = _BYLINE.search(text, line_start, line_end) if "By " in text[line_start:line_end] else None
     byline = bylines[line_start]
     if byline is not None and byline.start() < match.start < byline.end():
-        match.after_name = "By …"
+        match.after_name = BYLINE_NOTE
         return
-    if after is None and before is None:
+    if after is None and before is None and title is None:
         return
     if line_start not in headlines:
         headlines[line_start] = _is_title_case(text, line_start, line_end)
     if not headlines[line_start]:  # in a headline every word is capitalised: neighbours tell nothing
-        match.after_name, match.before_name = after, before
+        match.after_name, match.before_name, match.before_title = after, before, title
 
 
 def _previous_word(text: str, start: int) -> tuple[int, str]:

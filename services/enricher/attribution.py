@@ -30,6 +30,14 @@ SPEECH_VERB = re.compile(
     r"quoted\s+as\s+saying|cast\s+doubt|casting\s+doubt)\b",
     re.IGNORECASE,
 )
+SPEECH_HINT = re.compile(
+    r"\b(?:sa(?:id|ys?|ying)|told|tells|stat|claim|assert|insist|report|announc|confirm|add|wrote|writ|not(?:ed|es)|"
+    r"warn|stress|argu|alleg|den(?:ied|y|ies)|dismiss|disput|reject|refut|characteri|describ|acknowledg|admit|"
+    r"declar|explain|posted|reiterat|caution|indicat|suggest|urg|question|went\s+on|quoted|cast|casting|"
+    r"according|assertion|echoed|repeated|backed|shared|endorsed|supported|amplified)",
+    re.IGNORECASE,
+)
+"""A cheap first pass: sentences without any of these stems have no reported speech."""
 DENIAL_VERB = re.compile(r"^(?:denied|denies|denying|rejected|rejects|refuted|dismissed|dismisses|dismissing)$", re.I)
 _PARTICIPLE = re.compile(r"^(?:saying|stating|claiming|insisting|adding|noting|warning|asserting|arguing)$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)

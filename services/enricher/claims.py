@@ -16,14 +16,24 @@ rejecting side's claim: the same predicate, place and actor, with modality ``den
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TypeVar
 
 from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
 from newsmon.contracts.claims import Modality
 from services.enricher._lexicon import OPPONENTS, STATES
 from services.enricher.actors import ActorIndex, ActorMention
-from services.enricher.attribution import UNATTRIBUTED, SpeakerTracker, SpeechEvent, attribute, speech_events
+from services.enricher.attribution import (
+    SPEECH_HINT,
+    UNATTRIBUTED,
+    SpeakerTracker,
+    SpeechEvent,
+    attribute,
+    speech_events,
+)
 from services.enricher.cues import (
     ABLE_TO,
     BACKGROUND,
@@ -42,6 +52,7 @@ from services.enricher.cues import (
 from services.enricher.sentences import Sentence
 from services.enricher.timeexpr import TimeExpression, find_times, is_background
 
+T = TypeVar("T")
 _SIDE_WORDS: dict[str, str] = {}
 for _code, _entry in STATES.items():
     for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
@@ -190,13 +201,20 @@ class ClaimExtractor:
 
     # -- the article --------------------------------------------------------------------------------------------
     def run(self) -> tuple[list[ClaimDraft], list[DroppedCue]]:
+        # Each pattern scans the whole text once; sentences then only run the cues that hit them (speed).
+        cues_in = self._bucket((cue, m.start()) for cue in CUES for m in cue.pattern.finditer(self.text))
+        times_in = self._bucket((t, t.start) for t in find_times(self.text, self.anchor))
+        speech_in = self._bucket((True, m.start()) for m in SPEECH_HINT.finditer(self.text))
         for sentence in self.sentences:
-            events = speech_events(sentence, self.text, self.actors, self.tracker)
+            events = (
+                speech_events(sentence, self.text, self.actors, self.tracker) if sentence.index in speech_in else []
+            )
             self.events_by_sentence[sentence.index] = events
             self.tracker.note_mentions(self.actors.in_span(sentence.start, sentence.end))
-            if sentence.text.rstrip("”\"' ").endswith("?"):
+            if sentence.index not in cues_in or sentence.text.rstrip("”\"' ").endswith("?"):
                 continue
-            self._sentence(sentence, events)
+            hit = cues_in[sentence.index]
+            self._sentence(sentence, events, [cue for cue in CUES if cue in hit], times_in.get(sentence.index, []))
         for sentence in self.sentences:
             self._rejections(sentence)
         for sentence in self.sentences:
@@ -204,11 +222,22 @@ class ClaimExtractor:
         return self.drafts, self.dropped
 
     # -- one sentence ---------------------------------------------------------------------------------------------
-    def _sentence(self, sentence: Sentence, events: list[SpeechEvent]) -> None:
+    def _bucket(self, items: Iterable[tuple[T, int]]) -> dict[int, list[T]]:
+        """Group items by the sentence their offset falls in."""
+        starts = [s.start for s in self.sentences]
+        buckets: dict[int, list[T]] = {}
+        for item, offset in items:
+            index = bisect_right(starts, offset) - 1
+            if index >= 0 and offset < self.sentences[index].end:
+                buckets.setdefault(self.sentences[index].index, []).append(item)
+        return buckets
+
+    def _sentence(
+        self, sentence: Sentence, events: list[SpeechEvent], cues: list[Cue], times: list[TimeExpression]
+    ) -> None:
         clauses = clauses_of(sentence)
-        times = find_times(sentence.text, self.anchor, sentence.start)
         taken: list[tuple[int, int]] = []
-        for cue in CUES:
+        for cue in cues:
             for match in cue.pattern.finditer(sentence.text):
                 start, end = sentence.start + match.start(), sentence.start + match.end()
                 if any(start < t_end and end > t_start for t_start, t_end in taken):

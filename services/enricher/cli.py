@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -82,6 +83,9 @@ def extract_command(
             help="Publication time for articles that have none (.txt files); 'on Monday' is resolved against it"
         ),
     ] = None,
+    bench: Annotated[
+        int, typer.Option(help="Benchmark instead: extract the articles this many times, report articles/s")
+    ] = 0,
 ) -> None:
     """Extract places, actors, claims, numeric facts and the story signature; one enriched article per line."""
     from rich.console import Console
@@ -93,7 +97,11 @@ def extract_command(
     if published is not None and published.tzinfo is None:
         raise typer.BadParameter("--published needs a time zone, e.g. 2025-01-07T12:00:00+00:00")
     console = Console(stderr=output is None and not explain)
+    started = time.perf_counter()
     finder = PlaceFinder(load_gazetteer())
+    if bench:
+        run_benchmark(console, list(read_articles(file, published)), finder, bench, time.perf_counter() - started)
+        return
     sink = output.open("w", encoding="utf-8") if output else None
     try:
         for article in read_articles(file, published):
@@ -108,6 +116,24 @@ def extract_command(
     finally:
         if sink is not None:
             sink.close()
+
+
+def run_benchmark(console: Any, articles: list[RawArticle], finder: Any, rounds: int, load_seconds: float) -> None:
+    from services.enricher.extract import extract
+
+    for article in articles:  # warm-up: compiled patterns, caches
+        extract(article, finder=finder)
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
+    for _ in range(rounds):
+        for article in articles:
+            extract(article, finder=finder)
+    cpu, wall = time.process_time() - cpu_started, time.perf_counter() - wall_started
+    count = rounds * len(articles)
+    console.print(
+        f"gazetteer load {load_seconds:.2f} s; extracted {count} articles in {wall:.2f} s wall, {cpu:.2f} s CPU: "
+        f"[bold]{count / cpu:.0f} articles/s per core[/bold] ({count / wall:.0f}/s wall, "
+        f"{1000 * cpu / count:.2f} ms CPU per article)"
+    )
 
 
 def print_explanation(console: Any, result: Extraction) -> None:

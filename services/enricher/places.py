@@ -152,17 +152,20 @@ class PlaceFinder:
             if not changed:
                 break  # the context the totals were computed in is the final one
         readings: dict[Group, Reading] = {}
+        countries_by_group = {grp: g.countries[choice[grp]] for grp in informative}
         for group in groups:
             record = choice[group]
+            elsewhere = {code for grp, code in countries_by_group.items() if grp != group} | demonyms
+            foreign = bool(elsewhere) and g.countries[record] not in elsewhere
             evidence: list[tuple[float, str]] = []
             score(g, record, group, groups[group], context, evidence)
             scored = totals.get(group, [])
             rivals = [(total, other) for total, other in scored if other != record]
             if rivals:
                 best_total = next(total for total, other in scored if other == record)
-                readings[group] = Reading(record, evidence, rivals[0][1], best_total - rivals[0][0])
+                readings[group] = Reading(record, evidence, rivals[0][1], best_total - rivals[0][0], foreign)
             else:
-                readings[group] = Reading(record, evidence, None, 2.0)
+                readings[group] = Reading(record, evidence, None, 2.0, foreign)
         return readings
 
     def _best_case(self, match: Match) -> float:
@@ -197,6 +200,12 @@ class PlaceFinder:
         if match.before_name is not None:
             base -= name_penalty
             notes.append(f"followed by '{match.before_name}' (part of a longer name?)")
+        if match.before_title is not None:
+            base -= 0.3
+            notes.append(f"followed by '{match.before_title}' (part of a name like '{match.surface} {match.before_title}'?)")
+        if match.echo_name is not None:
+            base -= 0.4
+            notes.append(f"elsewhere part of the name '{match.echo_name}'")
         return base
 
     def _confidence(self, match: Match, reading: Reading, notes: list[str]) -> float:
@@ -206,9 +215,15 @@ class PlaceFinder:
         flag = next(f for r, f in match.candidates if r == record)
         base = self._base(match, kind=g.kinds[record], weight=g.weights[record], flag=flag, notes=notes)
         support = reading.support
-        if support == 0 and g.kinds[record] == POPULATED and g.weights[record] < 10_000:
-            base -= 0.2
-            notes.append("small place with no support in the text")
+        if support == 0 and g.kinds[record] == POPULATED:
+            if g.weights[record] < 10_000:
+                base -= 0.2
+                notes.append("small place with no support in the text")
+            if reading.foreign:
+                base -= 0.3
+                notes.append(f"nothing else in the article is in {g.countries[record]}")
+            if flag == MatchFlag.ALTERNATE:
+                base -= 0.15
         base += min(MAX_SUPPORT_BONUS, MAX_SUPPORT_BONUS * support)
         if reading.margin < 0.15:
             base -= 0.15

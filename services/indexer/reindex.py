@@ -8,17 +8,18 @@ indexer wrote those records to the old index until the switch). Ids are determin
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from elasticsearch import AsyncElasticsearch
 
 from newsmon.errors import ConfigurationError, PoisonError
-from newsmon.kafka import DeadLetterPublisher, KafkaPublisher, consumer, producer
+from newsmon.kafka import DeadLetterPublisher, KafkaPublisher, connection_options, consumer, producer
+from newsmon.settings import KafkaSettings
 from services.indexer.documents import SOURCE_TOPICS, Document, IndexName, decode_document
 from services.indexer.mappings import create_index, indices_behind, load_specs, put_template, switch_alias
 from services.indexer.settings import IndexerSettings
@@ -48,14 +49,18 @@ class ReindexReport:
     deleted_old: list[str] = field(default_factory=list)
 
 
-async def _partitions(client: AIOKafkaConsumer, topic: str, wait_seconds: float = 30.0) -> list[TopicPartition]:
-    """Without a group, a subscription is assigned every partition once the metadata arrives."""
-    deadline = time.monotonic() + wait_seconds
-    while not client.assignment():
-        if time.monotonic() > deadline:
-            raise ConfigurationError(f"topic {topic!r} has no partitions; create it with `newsmon topics apply`")
-        await asyncio.sleep(0.1)
-    return sorted(client.assignment())
+async def topic_partitions(settings: KafkaSettings, topic: str) -> list[TopicPartition]:
+    """Every partition of a (physical) topic, asked of the cluster's metadata directly."""
+    admin = AIOKafkaAdminClient(**connection_options(settings), client_id=f"{settings.client_id}-reindex-admin")
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    found = [item for item in described if item.get("topic") == topic and not item.get("error_code")]
+    if not found or not found[0].get("partitions"):
+        raise ConfigurationError(f"topic {topic!r} does not exist; create it with `newsmon topics apply`")
+    return sorted(TopicPartition(topic, part["partition"]) for part in found[0]["partitions"])
 
 
 async def _copy(
@@ -143,10 +148,11 @@ async def reindex(
     live_sink = ElasticsearchSink(es, lambda _document: alias, max_bytes=section.bulk_max_bytes)
     async with (
         producer(settings.kafka, client_id=f"{settings.kafka.client_id}-reindex") as kafka_producer,
-        consumer(settings.kafka, group=None, topics=[SOURCE_TOPICS[name]]) as kafka_consumer,
+        consumer(settings.kafka, group=None, topics=[]) as kafka_consumer,
     ):
         dead_letters = DeadLetterPublisher(KafkaPublisher(kafka_producer, settings.kafka), "indexer")
-        partitions = await _partitions(kafka_consumer, topic)
+        partitions = await topic_partitions(settings.kafka, topic)
+        kafka_consumer.assign(partitions)
         begin = await kafka_consumer.beginning_offsets(partitions)
         end = await kafka_consumer.end_offsets(partitions)
         batch = section.batch_max_records

@@ -175,7 +175,6 @@ class Ingestor:
                 now = datetime.now(UTC)
                 while self._due and self._due[0][0] <= now and not stopping.is_set():
                     _, url = heapq.heappop(self._due)
-                    await self._slots.acquire()
                     task = asyncio.create_task(self._poll(url, fatal), name=f"poll {url}")
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
@@ -204,18 +203,23 @@ class Ingestor:
             logger.exception("unexpected failure polling %s", url)
             when = datetime.now(UTC) + timedelta(seconds=COMMIT_RETRY_DELAY)
         finally:
-            self._slots.release()
             self.polls += 1
         self._schedule(url, when)
 
     async def _poll_feed(self, feed: FeedConfig) -> datetime:
         """One poll, committed chunk by chunk; returns when to poll again."""
         previous = self.states.get(feed.url)
-        check = await self.poller.check(feed, previous)
+        # The slot bounds the HTTP work in flight; waiting for a Kafka commit does not hold one.
+        async with self._slots:
+            check = await self.poller.check(feed, previous)
         reserved = [item.id for item in check.new_items]
         self.known.reserve(reserved)
         try:
-            if not check.new_items:
+            if not check.new_items and previous is not None and not _durable_change(previous, check.state):
+                # A 304 (or an unchanged document) changes nothing a restart needs: no Kafka write at all.
+                # After a restart such a feed is simply due at once, which costs one more conditional GET.
+                self.states[feed.url] = check.state
+            elif not check.new_items:
                 await self._commit(check, [], list(check.dead_letters), check.state)
             else:
                 await self._produce_chunks(check)
@@ -241,7 +245,8 @@ class Ingestor:
         produced: list[str] = []
         for start in range(0, len(items), size):
             chunk = items[start : start + size]
-            articles, letters = await self.poller.articles(check, chunk)
+            async with self._slots:
+                articles, letters = await self.poller.articles(check, chunk)
             produced.extend(article.id for article in articles)
             last = start + size >= len(items)
             state = check.state if last else check.progress(produced)
@@ -254,6 +259,17 @@ class Ingestor:
         await self.outbox.commit(articles, letters, state)
         self.known.replace(self.states.get(check.feed.url), state)
         self.states[check.feed.url] = state
+
+
+def _durable_change(old: FeedState, new: FeedState) -> bool:
+    """Whether ``new`` differs from ``old`` in what must survive a restart (not only the poll times)."""
+    return (old.etag, old.last_modified, old.seen_ids, old.failures, old.last_error) != (
+        new.etag,
+        new.last_modified,
+        new.seen_ids,
+        new.failures,
+        new.last_error,
+    )
 
 
 @dataclass

@@ -175,7 +175,8 @@ async def run(
     async with build(settings, feeds=feeds, metrics=metrics) as running:
         task = asyncio.create_task(running.ingestor.run(stopping))
         started, cpu = time.perf_counter(), time.process_time()
-        while running.ingestor.polls < len(feeds):  # noqa: ASYNC110 - watching a counter, not an event
+        expected = len(feeds) * items
+        while metrics.messages_out["articles.raw"] < expected:  # noqa: ASYNC110 - watching a counter
             await asyncio.sleep(0.05)
         first, first_cpu = time.perf_counter() - started, time.process_time() - cpu
         articles = metrics.messages_out["articles.raw"]

@@ -226,6 +226,11 @@ async def test_alerts_silence_command_mutes_a_place_for_the_dispatcher(
         assert receiver.accepted_ids() == [heard.id]
         assert outcomes(metrics, "silenced") == 1
 
+    recorded = await run_cli(env, "webhooks", "deliveries", "--json")
+    assert sorted(
+        (json.loads(line)["event_id"], json.loads(line)["outcome"]) for line in recorded.splitlines()
+    ) == sorted([(muted.id, "silenced"), (heard.id, "delivered")])
+
     await run_cli(env, "alerts", "unsilence", KURAKHOVE.id)
     assert (await run_cli(env, "alerts", "silences", "--json")).strip() == ""
 

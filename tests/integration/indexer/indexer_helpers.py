@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from newsmon.kafka import KafkaPublisher, connection_options, producer
 from newsmon.settings import ElasticsearchSettings, KafkaSettings, MetricsSettings
 from services.indexer.app import Indexer, build
+from services.indexer.reindex import topic_partitions
 from services.indexer.settings import IndexerSection, IndexerSettings
 
 
@@ -39,12 +40,11 @@ async def produce_raw(settings: KafkaSettings, topic: str, key: bytes, value: by
 
 async def read_topic(settings: KafkaSettings, topic: str) -> list[bytes]:
     """Every record value of a topic, from its beginning to its current end."""
-    physical = settings.topic(topic)
-    client = AIOKafkaConsumer(physical, **connection_options(settings), group_id=None, enable_auto_commit=False)
+    partitions = await topic_partitions(settings, settings.topic(topic))
+    client = AIOKafkaConsumer(**connection_options(settings), group_id=None, enable_auto_commit=False)
     await client.start()
     try:
-        await wait_for(_assigned(client), 30, f"the partitions of {physical}")
-        partitions = sorted(client.assignment())
+        client.assign(partitions)
         end = await client.end_offsets(partitions)
         await client.seek_to_beginning(*partitions)
         values: list[bytes] = []
@@ -58,13 +58,6 @@ async def read_topic(settings: KafkaSettings, topic: str) -> list[bytes]:
         return values
     finally:
         await client.stop()
-
-
-def _assigned(client: AIOKafkaConsumer) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return bool(client.assignment())
-
-    return check
 
 
 async def count(es: AsyncElasticsearch, index: str, query: dict[str, Any] | None = None) -> int:
