@@ -1,13 +1,25 @@
-"""``newsmon bench``: the end-to-end benchmark and the fault suite on the real stack."""
+"""``newsmon bench run|faults``: the end-to-end benchmark and the fault suite on the real stack.
+
+Servers: ``NEWSMON_KAFKA_BOOTSTRAP`` + ``NEWSMON_ES_URL`` name running ones (never stopped or restarted: the cases
+that need that are skipped). Otherwise the local stack of ``--run-dir`` / ``--kafka-port`` / ``--es-port`` (or the
+``NEWSMON_INFRA__*`` settings) is used: started when it is not running and stopped again at the end. Only servers
+started here are restarted by fault cases, unless ``--own-stack`` says the running stack of that run dir belongs to
+the caller (never pass it for the shared dev stack).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from newsmon.bench.faults import Servers
 
 bench_app = typer.Typer(help="End-to-end benchmark and fault suite on the real Kafka and Elasticsearch.")
 
@@ -17,63 +29,96 @@ def register(app: typer.Typer) -> None:
 
 
 SeedsOption = Annotated[Path | None, typer.Option("--seeds", help="Directory of seed articles (*.txt)")]
+RunDirOption = Annotated[
+    Path | None, typer.Option("--run-dir", help="Run directory of the local stack (default: NEWSMON_INFRA__RUN_DIR)")
+]
+KafkaPortOption = Annotated[int | None, typer.Option("--kafka-port", help="Port of the local broker (controller: +1)")]
+EsPortOption = Annotated[int | None, typer.Option("--es-port", help="HTTP port of the local node (transport: +100)")]
+OwnStackOption = Annotated[
+    bool, typer.Option("--own-stack", help="The running stack of --run-dir is yours: fault cases may restart it")
+]
 
 
-def _servers() -> tuple[str, str, object | None]:
+@contextmanager
+def servers(
+    run_dir: Path | None, kafka_port: int | None, es_port: int | None, *, own_stack: bool = False
+) -> Iterator[Servers]:
     """Servers named in the environment, else the local stack (started here and stopped afterwards if it was down)."""
+    from rich.console import Console
+
+    from newsmon.bench.faults import Servers
     from newsmon.infra.stack import LocalStack
-    from newsmon.settings import InfraSettings
+    from newsmon.settings import CommonSettings
 
     kafka = os.environ.get("NEWSMON_KAFKA_BOOTSTRAP")
     es = os.environ.get("NEWSMON_ES_URL")
     if kafka and es:
-        return kafka, es, None
-    stack = LocalStack(InfraSettings())
-    started = [s.name for s in stack.status() if not s.running]
+        yield Servers(kafka, es)
+        return
+    infra = CommonSettings().infra
+    updates: dict[str, object] = {}
+    if run_dir is not None:
+        updates["run_dir"] = run_dir
+    if kafka_port is not None:
+        updates |= {"kafka_port": kafka_port, "kafka_controller_port": kafka_port + 1}
+    if es_port is not None:
+        updates |= {"es_port": es_port, "es_transport_port": es_port + 100}
+    stack = LocalStack(infra.model_copy(update=updates))
+    was_running = {status.name for status in stack.status() if status.running}
+    started = {"kafka", "elasticsearch"} - was_running
+    if started:
+        names = " and ".join(sorted(started))
+        Console(stderr=True).print(f"starting {names} of the local stack in {stack.settings.run_dir}")
     stack.up()
-    return stack.kafka.bootstrap, stack.elasticsearch.url, stack if started else None
+    owned = own_stack or not was_running
+    try:
+        yield Servers(stack.kafka.bootstrap, stack.elasticsearch.url, stack if owned else None)
+    finally:
+        for name, server in (("kafka", stack.kafka), ("elasticsearch", stack.elasticsearch)):
+            if name in started:
+                server.stop()
+            elif not server.is_running():
+                server.start()  # it ran before the suite: leave it running, even if a failed case stopped it
 
 
 @bench_app.command("run")
 def bench_run(
     articles: Annotated[int, typer.Option(help="Articles to produce")] = 3000,
     rate: Annotated[float, typer.Option(help="Articles per second offered to articles.raw")] = 200.0,
+    enrichers: Annotated[int, typer.Option(help="Enricher processes (one consumer group)")] = 1,
     seeds: SeedsOption = None,
+    run_dir: RunDirOption = None,
+    kafka_port: KafkaPortOption = None,
+    es_port: EsPortOption = None,
+    markdown: Annotated[bool, typer.Option(help="Also print the table as Markdown (for docs/benchmarks.md)")] = False,
 ) -> None:
     """Measure sustained articles/s and produce→alert / produce→searchable latency; compare with raw limits."""
     from rich.console import Console
+
+    from newsmon.bench.e2e import BenchConfig, default_seeds_dir, result_rows, run
+
+    console = Console(stderr=True)
+    with servers(run_dir, kafka_port, es_port) as found:
+        config = BenchConfig(
+            found.kafka_bootstrap,
+            found.es_url,
+            seeds or default_seeds_dir(),
+            articles=articles,
+            rate=rate,
+            enrichers=enrichers,
+        )
+        result = asyncio.run(run(config, report=console.print))
     from rich.table import Table
 
-    from newsmon.bench.e2e import BenchConfig, default_seeds_dir, run
-
-    console = Console()
-    kafka, es, started = _servers()
-    try:
-        config = BenchConfig(kafka, es, seeds or default_seeds_dir(), articles=articles, rate=rate)
-        result = asyncio.run(run(config, report=console.print))
-    finally:
-        if started is not None:
-            started.down()  # type: ignore[attr-defined]
     table = Table(title="end-to-end benchmark")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    rows = [
-        ("articles produced / searchable", f"{result.articles} / {result.searchable}"),
-        ("offered rate (articles/s)", f"{result.offered_rate:.0f}"),
-        ("sustained rate (articles/s)", f"{result.sustained_per_s:.1f}"),
-        ("produce → alert p50 / p99 (s)", f"{result.alert_p50:.3f} / {result.alert_p99:.3f}"),
-        ("produce → searchable p50 / p99 (s)", f"{result.search_p50:.3f} / {result.search_p99:.3f}"),
-        ("articles that caused an alert event", str(result.alerted_articles)),
-        ("alert events (duplicated records)", f"{result.alert_events} ({result.duplicate_alert_events})"),
-        ("raw Kafka produce+consume (msgs/s)", f"{result.raw_kafka_per_s:.0f}"),
-        ("raw Elasticsearch bulk (docs/s)", f"{result.raw_es_per_s:.0f}"),
-        ("ours / raw Kafka", f"{result.sustained_per_s / result.raw_kafka_per_s:.3f}"),
-        ("ours / raw Elasticsearch", f"{result.sustained_per_s / result.raw_es_per_s:.3f}"),
-    ]
-    rows += [(f"CPU seconds: {name}", f"{seconds:.1f}") for name, seconds in sorted(result.cpu_seconds.items())]
-    for row in rows:
+    for row in result_rows(result):
         table.add_row(*row)
-    console.print(table)
+    Console().print(table)
+    if markdown:
+        print("| figure | value |\n|---|---|")
+        print("\n".join(f"| {name} | {value} |" for name, value in result_rows(result)))
     print(result.summary_line())
 
 
@@ -81,20 +126,24 @@ def bench_run(
 def bench_faults(
     articles: Annotated[int, typer.Option(help="Articles per case")] = 40,
     seeds: SeedsOption = None,
-    only: Annotated[list[str] | None, typer.Option("--case", help="Run only these cases")] = None,
+    only: Annotated[list[str] | None, typer.Option("--case", help="Run only the cases whose name has this")] = None,
+    run_dir: RunDirOption = None,
+    kafka_port: KafkaPortOption = None,
+    es_port: EsPortOption = None,
+    own_stack: OwnStackOption = False,
 ) -> None:
     """Kill, restart and starve each part mid-stream; count what went in and out. Fails on any loss or duplicate."""
     from newsmon.bench.e2e import default_seeds_dir
     from newsmon.bench.faults import print_table, run_suite
 
-    kafka, es, started = _servers()
-    try:
+    with servers(run_dir, kafka_port, es_port, own_stack=own_stack) as found:
         results = asyncio.run(
-            run_suite(kafka, es, seeds or default_seeds_dir(), articles=articles, only=only, servers=started)
+            run_suite(found, seeds or default_seeds_dir(), articles=articles, only=only, report=_report)
         )
-    finally:
-        if started is not None:
-            started.down()  # type: ignore[attr-defined]
     print_table(results)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _report(line: str) -> None:
+    print(line, flush=True)

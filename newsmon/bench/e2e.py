@@ -23,9 +23,10 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
 from newsmon.bench.corpus import load_seeds, variants
-from newsmon.bench.measure import Observations, percentile, watch_alerts, watch_documents
+from newsmon.bench.measure import Observations, percentile, remove_run, watch_alerts, watch_documents
 from newsmon.bench.processes import Stack, StackEnv
 from newsmon.contracts import RawArticle
+from newsmon.infra.topics import apply_topics
 from newsmon.kafka import consumer, encode, encode_key, producer
 from newsmon.settings import KafkaSettings
 
@@ -37,6 +38,7 @@ class BenchConfig:
     seeds_dir: Path
     articles: int = 3000
     rate: float = 200.0
+    enrichers: int = 1
     drain_timeout: float = 120.0
     work_dir: Path = Path(".newsmon/bench")
     prefix: str = field(default_factory=lambda: f"bench{secrets.token_hex(3)}-")
@@ -59,6 +61,7 @@ class BenchResult:
     cpu_seconds: dict[str, float]
     raw_kafka_per_s: float
     raw_es_per_s: float
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def sustained_per_s(self) -> float:
@@ -71,11 +74,37 @@ class BenchResult:
             f"alert p50 {self.alert_p50:.2f}s p99 {self.alert_p99:.2f}s; "
             f"searchable p50 {self.search_p50:.2f}s p99 {self.search_p99:.2f}s; "
             f"vs raw Kafka {self.sustained_per_s / self.raw_kafka_per_s:.3f}x, "
-            f"vs raw ES bulk {self.sustained_per_s / self.raw_es_per_s:.3f}x"
+            f"vs raw ES bulk {self.sustained_per_s / self.raw_es_per_s:.3f}x; "
+            f"load average {self.load_average[0]:.1f}"
         )
 
 
-def run_cli(env: StackEnv, *args: str) -> None:
+def result_rows(result: BenchResult) -> list[tuple[str, str]]:
+    rows = [
+        ("articles produced / searchable", f"{result.articles} / {result.searchable}"),
+        ("offered rate (articles/s)", f"{result.offered_rate:.0f}"),
+        ("produce time (s)", f"{result.produce_seconds:.1f}"),
+        ("first produce → last searchable (s)", f"{result.completion_seconds:.1f}"),
+        ("sustained rate (articles/s)", f"{result.sustained_per_s:.1f}"),
+        ("produce → alert p50 / p99 (s)", f"{result.alert_p50:.3f} / {result.alert_p99:.3f}"),
+        ("produce → searchable p50 / p99 (s)", f"{result.search_p50:.3f} / {result.search_p99:.3f}"),
+        ("articles that caused an alert event", str(result.alerted_articles)),
+        ("alert events (duplicated records)", f"{result.alert_events} ({result.duplicate_alert_events})"),
+        ("raw Kafka produce+consume (msgs/s)", f"{result.raw_kafka_per_s:.0f}"),
+        ("raw Elasticsearch bulk (docs/s)", f"{result.raw_es_per_s:.0f}"),
+        ("ours / raw Kafka", f"{result.sustained_per_s / result.raw_kafka_per_s:.3f}"),
+        ("ours / raw Elasticsearch", f"{result.sustained_per_s / result.raw_es_per_s:.3f}"),
+    ]
+    busy = result.completion_seconds or 1.0
+    rows += [
+        (f"CPU: {name} (s, cores busy)", f"{seconds:.1f}, {seconds / busy:.2f}")
+        for name, seconds in sorted(result.cpu_seconds.items())
+    ]
+    rows.append(("load average (1, 5, 15 min) at start", " ".join(f"{v:.1f}" for v in result.load_average)))
+    return rows
+
+
+def run_cli(env: StackEnv, *args: str) -> None:  # pragma: no cover - kept for one-off commands
     """A one-off newsmon command (topics apply, es apply) against this run's servers and prefixes."""
     completed = subprocess.run(
         [sys.executable, "-m", "newsmon.cli", *args],
@@ -150,10 +179,10 @@ async def _drain(seen: Observations, expected: int, wait_seconds: float, stack: 
 async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
     env = StackEnv(config.kafka_bootstrap, config.es_url, config.prefix, config.work_dir / config.prefix.rstrip("-"))
     kafka = KafkaSettings(bootstrap=config.kafka_bootstrap, topic_prefix=config.prefix)
-    run_cli(env, "topics", "apply")
-    run_cli(env, "es", "apply")
+    load_average = os.getloadavg()
+    await apply_topics(kafka)
     articles = list(variants(load_seeds(config.seeds_dir), config.articles))
-    stack = Stack(env)
+    stack = Stack(env, counts={"enricher": config.enrichers})
     stack.start()
     seen = Observations()
     stop = asyncio.Event()
@@ -164,7 +193,7 @@ async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
             asyncio.create_task(watch_alerts(kafka, seen, stop)),
             asyncio.create_task(watch_documents(es, article_alias, seen, stop)),
         ]
-        stack.wait_ready()
+        await stack.wait_ready(kafka)
         report(f"producing {len(articles)} articles at {config.rate:.0f}/s (prefix {config.prefix})")
         cpu_before = stack.cpu()
         first = time.monotonic()
@@ -180,6 +209,8 @@ async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
         stop.set()
         stack.stop()
         await es.close()
+        with contextlib.suppress(Exception):
+            await remove_run(kafka, config.es_url, config.prefix)
     duplicates = sum(count - 1 for count in seen.alert_events.values() if count > 1)
     return BenchResult(
         articles=len(articles),
@@ -197,6 +228,7 @@ async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
         cpu_seconds={name: cpu_after.get(name, 0.0) - cpu_before.get(name, 0.0) for name in cpu_after},
         raw_kafka_per_s=raw_kafka,
         raw_es_per_s=raw_es,
+        load_average=load_average,
     )
 
 

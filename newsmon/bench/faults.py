@@ -2,10 +2,11 @@
 and counts what came out against what the same articles give through the embedded pipeline.
 
 Counted per case: articles in; article documents out (Elasticsearch, by id); alerts out (distinct alert ids on the
-alerts topic, against the embedded run of the same articles); losses (expected but missing); duplicates in effect
-(an article document or alert stored twice, a webhook event accepted twice). Duplicate *records* absorbed by
-deterministic ids (a re-sent alert event after a kill -9) are shown separately: at-least-once delivery, exactly once
-in effect.
+alerts topic, against the embedded run of the same articles); losses (expected but missing: documents, alerts,
+webhook deliveries, dead letters of the poisoned records); duplicates in effect (an alert event id that a webhook
+receiver accepted twice, a poisoned record dead-lettered twice under different ids, alerts the embedded run does not
+raise). Duplicate *records* absorbed by deterministic ids (a re-sent alert event after a kill -9, a document written
+twice under its id) are shown separately: at-least-once delivery, exactly once in effect.
 """
 
 from __future__ import annotations
@@ -16,20 +17,33 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from newsmon.bench.corpus import load_seeds, variants
-from newsmon.bench.e2e import run_cli
+from newsmon.bench.measure import read_topic, remove_run
 from newsmon.bench.processes import Stack, StackEnv
-from newsmon.contracts import AlertEvent, RawArticle
+from newsmon.bench.receiver import Receiver
+from newsmon.contracts import AlertEvent, DeadLetter, RawArticle
 from newsmon.kafka import consumer, decode, encode, encode_key, producer
 from newsmon.settings import KafkaSettings
 
-SETTLE_SECONDS = 90.0
+if TYPE_CHECKING:
+    from newsmon.infra.stack import LocalStack
+
+SETTLE_SECONDS = 150.0
+RATE = 8.0  # articles/s: slow enough that every fault lands mid-stream
+# Records that break the contract in different ways: not JSON, wrong shape, no value, not UTF-8.
+POISON: tuple[bytes | None, ...] = (
+    b"{not json",
+    b'{"id": 42, "text": ["not", "an", "article"]}',
+    None,
+    b"\xff\xfe\x00",
+)
 
 
 @dataclass
@@ -44,205 +58,229 @@ class CaseResult:
     duplicate_records: int
     dead_letters: int = 0
     webhook_accepted: int = 0
+    seconds: float = 0.0
     note: str = ""
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.losses == 0 and self.duplicates == 0
+        return self.skipped or (self.losses == 0 and self.duplicates == 0)
 
 
-@dataclass
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that fails the first ``fail_first`` requests with 500."""
+@dataclass(frozen=True)
+class Servers:
+    """Where the cases run; ``own`` is the local stack when this suite may stop and restart it."""
 
-    fail_first: int = 0
-    requests: int = 0
-    accepted: Counter[str] = field(default_factory=Counter)
-    runner: web.AppRunner | None = None
-    port: int = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests += 1
-        await request.read()
-        if self.requests <= self.fail_first:
-            return web.Response(status=500, text="receiver failing on purpose")
-        self.accepted[request.headers.get("webhook-id", "")] += 1
-        return web.Response(status=204)
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/hook", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+    kafka_bootstrap: str
+    es_url: str
+    own: LocalStack | None = None
 
 
-@dataclass
+Inject = Callable[[Stack, Servers], Awaitable[str]]
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
-    inject: Callable[[Stack, object], Awaitable[str]] | None = None
+    inject: Inject | None = None
     instances: int = 1
     with_dispatcher: bool = False
+    receiver_failures: int = 0
     poison: int = 0
     needs_own_servers: bool = False
 
 
-async def _expected_alert_ids(articles: list[RawArticle]) -> set[str]:
-    from services.alerter.embedded import default_enricher, replay
+@dataclass(frozen=True)
+class Expected:
+    """What the embedded pipeline makes of the same articles."""
 
-    enrich = default_enricher()
-    ids: set[str] = set()
-    for _, events in replay(articles, enrich):
-        ids.update(event.alert.id for event in events)
-    return ids
+    alert_ids: frozenset[str]
+
+    @classmethod
+    def of(cls, articles: list[RawArticle]) -> Expected:
+        from services.alerter.embedded import default_enricher, replay
+
+        ids = {event.alert.id for _, events in replay(articles, default_enricher()) for event in events}
+        return cls(frozenset(ids))
 
 
-async def _produce(kafka: KafkaSettings, articles: list[RawArticle], rate: float, poison: int) -> None:
+async def produce_articles(kafka: KafkaSettings, articles: list[RawArticle], rate: float, poison: int = 0) -> None:
+    """Produce at ``rate``, each article until the broker acknowledged it (a broker restart is waited out);
+    ``poison`` bad records are sent as one burst in the middle of the stream."""
     async with producer(kafka, client_id="newsmon-faults-load") as client:
-        poison_every = max(1, len(articles) // poison) if poison else 0
         for index, article in enumerate(articles):
-            await client.send(kafka.topic("articles.raw"), encode(article), key=encode_key(article.id))
-            if poison_every and index % poison_every == 0:
-                bad = b'{"id": 42, "text": ["not", "an", "article"]}'
-                await client.send(kafka.topic("articles.raw"), bad, key=f"poison-{index}".encode())
+            if poison and index == len(articles) // 2:
+                for number in range(poison):
+                    value = POISON[number % len(POISON)]
+                    await _send_until_acked(client, kafka.topic("articles.raw"), value, f"poison-{number}".encode())
+            await _send_until_acked(client, kafka.topic("articles.raw"), encode(article), encode_key(article.id))
             await asyncio.sleep(1.0 / rate)
-        await client.flush()
 
 
-async def _read_topic(kafka: KafkaSettings, topic: str) -> list[bytes]:
-    values: list[bytes] = []
-    async with consumer(kafka, group=None, topics=[topic]) as reader:
-        end = await reader.end_offsets(list(reader.assignment()))
-        while any((await reader.position(tp)) < offset for tp, offset in end.items()):
-            batches = await reader.getmany(timeout_ms=500)
-            values.extend(record.value for records in batches.values() for record in records)
-    return values
+async def _send_until_acked(client: object, topic: str, value: bytes | None, key: bytes) -> None:
+    from aiokafka import AIOKafkaProducer
+    from aiokafka.errors import KafkaError
+
+    assert isinstance(client, AIOKafkaProducer)
+    for _ in range(120):
+        try:
+            await client.send_and_wait(topic, value, key=key)
+            return
+        except KafkaError:  # the broker is restarting: as an ingestor would, send it again (same key, same id)
+            await asyncio.sleep(1.0)
+    raise RuntimeError(f"could not produce to {topic} for two minutes")
 
 
-async def _count_documents(es: AsyncElasticsearch, alias: str, ids: list[str]) -> tuple[int, int]:
-    """(documents found among ``ids``, total documents in the alias)."""
+class Outputs:
+    """What a case produced, watched while it runs (the final counts come from a fresh read at the end)."""
+
+    def __init__(self) -> None:
+        self.alert_ids: set[str] = set()
+
+    async def watch_alerts(self, kafka: KafkaSettings, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(Exception):
+                async with consumer(kafka, group=None, topics=["alerts"]) as alerts:
+                    while not stop.is_set():
+                        batches = await alerts.getmany(timeout_ms=200)
+                        for records in batches.values():
+                            self.alert_ids.update(decode(AlertEvent, r.value).alert.id for r in records)
+            await asyncio.sleep(1.0)
+
+
+async def _documents_found(es: AsyncElasticsearch, alias: str, ids: list[str]) -> int:
     await es.indices.refresh(index=alias)
     found = await es.search(index=alias, query={"ids": {"values": ids}}, source=False, size=len(ids))
-    total = await es.count(index=alias)
-    return len(found["hits"]["hits"]), int(total["count"])
+    return len(found["hits"]["hits"])
 
 
-async def _settle(es: AsyncElasticsearch, alias: str, ids: list[str], stack: Stack) -> None:
+async def _settle(
+    es: AsyncElasticsearch,
+    alias: str,
+    ids: list[str],
+    outputs: Outputs,
+    expected: Expected,
+    receiver: Receiver | None,
+) -> None:
+    """Wait until every document and expected alert is out (and delivered), or the settle time is over."""
     deadline = time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < deadline:
+        found = 0
         with contextlib.suppress(Exception):
-            found, _ = await _count_documents(es, alias, ids)
-            if found >= len(ids):
-                return
+            found = await _documents_found(es, alias, ids)
+        delivered = receiver is None or receiver.idle_for(3.0)
+        if found >= len(ids) and expected.alert_ids <= outputs.alert_ids and delivered:
+            return
         await asyncio.sleep(1.0)
 
 
-async def run_case(
-    case: Case, kafka_bootstrap: str, es_url: str, articles: list[RawArticle], servers: object
-) -> CaseResult:
+async def run_case(case: Case, servers: Servers, articles: list[RawArticle], expected: Expected) -> CaseResult:
+    from newsmon.infra.topics import apply_topics
+
+    began = time.monotonic()
     prefix = f"f{secrets.token_hex(3)}-"
-    env = StackEnv(kafka_bootstrap, es_url, prefix, Path(".newsmon/faults") / prefix.rstrip("-"))
-    receiver = Receiver(fail_first=6 if case.with_dispatcher else 0)
-    if case.with_dispatcher:
-        url = await receiver.start()
-        subscriber = f'[{{"name": "faults", "url": "{url}", "secret": "whsec_{_secret()}", "max_attempts": 10}}]'
-        env.extra.update(
-            {
-                "NEWSMON_WEBHOOKS__SUBSCRIBERS": subscriber,
-                "NEWSMON_WEBHOOKS__RETRY_BASE_DELAY": "0.2",
-                "NEWSMON_WEBHOOKS__RETRY_MAX_DELAY": "1.0",
-                "NEWSMON_WEBHOOKS__BREAKER_COOL_DOWN": "1.0",
-                "NEWSMON_HTTP__ALLOWED_PRIVATE_HOSTS": '["127.0.0.1"]',
-            }
-        )
-    kafka = KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=prefix)
-    run_cli(env, "topics", "apply")
-    run_cli(env, "es", "apply")
+    env = StackEnv(servers.kafka_bootstrap, servers.es_url, prefix, Path(".newsmon/faults") / prefix.rstrip("-"))
+    receiver = Receiver(fail_first=case.receiver_failures) if case.with_dispatcher else None
+    if receiver is not None:
+        env.extra.update(receiver.subscriber_env(await receiver.start()))
+    kafka = KafkaSettings(bootstrap=servers.kafka_bootstrap, topic_prefix=prefix)
+    await apply_topics(kafka)
     services = ("enricher", "alerter", "indexer", *(("dispatcher",) if case.with_dispatcher else ()))
     stack = Stack(env, services=services, instances=case.instances)
-    es = AsyncElasticsearch(es_url, request_timeout=30)
+    es = AsyncElasticsearch(servers.es_url, request_timeout=30)
+    outputs, stop = Outputs(), asyncio.Event()
+    alias = f"{prefix}news-articles"
+    ids = [a.id for a in articles]
     note = ""
+    watcher: asyncio.Task[None] | None = None
     try:
         stack.start()
-        stack.wait_ready()
-        load = asyncio.create_task(_produce(kafka, articles, rate=8.0, poison=case.poison))
+        await stack.wait_ready(kafka)
+        watcher = asyncio.create_task(outputs.watch_alerts(kafka, stop))
+        load = asyncio.create_task(produce_articles(kafka, articles, RATE, case.poison))
         if case.inject is not None:
-            await asyncio.sleep(len(articles) / 8.0 / 2)  # mid-stream
+            await asyncio.sleep(len(articles) / RATE / 2)  # mid-stream
             note = await case.inject(stack, servers)
         await load
-        ids = [a.id for a in articles]
-        await _settle(es, f"{prefix}news-articles", ids, stack)
-        await asyncio.sleep(5.0)  # alerts and deliveries behind the last document
-        found, total = await _count_documents(es, f"{prefix}news-articles", ids)
-        events = [decode(AlertEvent, value) for value in await _read_topic(kafka, "alerts")]
-        dead = await _read_topic(kafka, "dlq")
+        await _settle(es, alias, ids, outputs, expected, receiver)
+        await asyncio.sleep(3.0)  # let late duplicates show
+        stack.check_alive()
+        found = await _documents_found(es, alias, ids)
+        events = [decode(AlertEvent, value) for value in await read_topic(kafka, "alerts")]
+        dead = [decode(DeadLetter, value) for value in await read_topic(kafka, "dlq")]
     finally:
+        stop.set()
+        if watcher is not None:
+            await asyncio.gather(watcher, return_exceptions=True)
         stack.stop()
         await es.close()
-        await receiver.stop()
-    expected = await _expected_alert_ids(articles)
+        if receiver is not None:
+            await receiver.stop()
+        with contextlib.suppress(Exception):
+            await remove_run(kafka, servers.es_url, prefix)
     alert_ids = {event.alert.id for event in events}
     event_counts = Counter(event.id for event in events)
-    duplicate_records = sum(count - 1 for count in event_counts.values())
-    webhook_duplicates = sum(count - 1 for count in receiver.accepted.values())
-    webhook_missing = len(set(event_counts) - set(receiver.accepted)) if case.with_dispatcher else 0
+    poisoned = [letter for letter in dead if (letter.key or "").startswith("poison-")]
+    poison_keys = Counter(letter.key for letter in poisoned)
+    losses = (len(ids) - found) + len(expected.alert_ids - alert_ids) + (case.poison - len(poison_keys))
+    duplicates = len(alert_ids - expected.alert_ids) + sum(n - 1 for n in poison_keys.values())
+    absorbed = sum(n - 1 for n in event_counts.values())
+    if receiver is not None:
+        losses += len(set(event_counts) - set(receiver.accepted))
+        absorbed += sum(n - 1 for n in receiver.accepted.values())
+        duplicates += len(set(receiver.accepted) - set(event_counts))
     return CaseResult(
         name=case.name,
         articles_in=len(articles),
         documents_out=found,
-        alerts_expected=len(expected),
+        alerts_expected=len(expected.alert_ids),
         alerts_out=len(alert_ids),
-        losses=(len(articles) - found) + len(expected - alert_ids) + webhook_missing,
-        duplicates=(total - found) + webhook_duplicates,
-        duplicate_records=duplicate_records,
+        losses=losses,
+        duplicates=duplicates,
+        duplicate_records=absorbed,
         dead_letters=len(dead),
-        webhook_accepted=sum(receiver.accepted.values()),
+        webhook_accepted=sum(receiver.accepted.values()) if receiver is not None else 0,
+        seconds=time.monotonic() - began,
         note=note,
     )
 
 
-def _secret() -> str:
-    import base64
-
-    return base64.b64encode(secrets.token_bytes(24)).decode()
-
-
-def _kill(service: str) -> Callable[[Stack, object], Awaitable[str]]:
-    async def inject(stack: Stack, servers: object) -> str:
+def _kill(service: str) -> Inject:
+    async def inject(stack: Stack, servers: Servers) -> str:
         process = stack.of(service)
         process.kill()
         await asyncio.sleep(2.0)
         process.start()
-        return f"kill -9 {service}, restarted after 2 s"
+        return f"kill -9 {service} mid-stream, restarted after 2 s"
 
     return inject
 
 
-async def _restart_kafka(stack: Stack, servers: object) -> str:
+async def _restart_kafka(stack: Stack, servers: Servers) -> str:
+    assert servers.own is not None
     began = time.monotonic()
-    await asyncio.to_thread(servers.kafka.restart)  # type: ignore[attr-defined]
-    return f"broker restarted in {time.monotonic() - began:.1f} s"
+    await asyncio.to_thread(servers.own.kafka.restart)
+    return f"broker stopped and started again mid-stream ({time.monotonic() - began:.0f} s)"
 
 
-async def _stop_elasticsearch(stack: Stack, servers: object) -> str:
-    node = servers.elasticsearch  # type: ignore[attr-defined]
+async def _stop_elasticsearch(stack: Stack, servers: Servers) -> str:
+    assert servers.own is not None
+    node = servers.own.elasticsearch
     await asyncio.to_thread(node.stop)
     await asyncio.sleep(30.0)
+    began = time.monotonic()
     await asyncio.to_thread(node.start)
-    return "Elasticsearch stopped for 30 s"
+    return f"Elasticsearch stopped for 30 s (then {time.monotonic() - began:.0f} s to start)"
 
 
-async def _kill_one_instance(stack: Stack, servers: object) -> str:
-    for name in ("enricher", "alerter", "indexer"):
+async def _receiver_failing(stack: Stack, servers: Servers) -> str:
+    return "receiver answers 500 to the first 8 requests"
+
+
+async def _kill_one_instance(stack: Stack, servers: Servers) -> str:
+    for name in stack.services:
         stack.of(name, 1).kill()
-    return "second instance of each service killed; the first took over"
+    return "instance 2 of each service killed (-9) mid-stream; instance 1 took over"
 
 
 CASES: tuple[Case, ...] = (
@@ -250,34 +288,108 @@ CASES: tuple[Case, ...] = (
     Case("kill -9 enricher", _kill("enricher")),
     Case("kill -9 alerter", _kill("alerter")),
     Case("kill -9 indexer", _kill("indexer")),
+    Case("kill -9 dispatcher", _kill("dispatcher"), with_dispatcher=True),
     Case("Kafka broker restart", _restart_kafka, needs_own_servers=True),
     Case("Elasticsearch down 30 s", _stop_elasticsearch, needs_own_servers=True),
-    Case("webhook receiver failing", _kill("dispatcher"), with_dispatcher=True),
+    Case("webhook receiver failing", _receiver_failing, with_dispatcher=True, receiver_failures=8),
     Case("burst of poisoned records", poison=20),
-    Case("scale-out: 2 of each, kill one", _kill_one_instance, instances=2),
+    Case("scale-out: 2 of each, kill one", _kill_one_instance, instances=2, with_dispatcher=True),
 )
 
 
+def corpus(seeds_dir: Path, articles: int) -> list[RawArticle]:
+    """The case corpus in publication order (the order the embedded run uses too)."""
+    return sorted(variants(load_seeds(seeds_dir), articles), key=_publication_time)
+
+
+def _publication_time(article: RawArticle) -> datetime:
+    return article.published or article.fetched_at or datetime.min.replace(tzinfo=UTC)
+
+
 async def run_suite(
-    kafka_bootstrap: str,
-    es_url: str,
+    servers: Servers,
     seeds_dir: Path,
     *,
     articles: int,
-    only: list[str] | None,
-    servers: object | None = None,
+    only: list[str] | None = None,
+    report: Callable[[str], None] = print,
 ) -> list[CaseResult]:
-    corpus = sorted(variants(load_seeds(seeds_dir), articles), key=lambda a: a.published or a.fetched_at)  # type: ignore[arg-type, return-value]
+    chosen = [c for c in CASES if not only or any(word.lower() in c.name.lower() for word in only)]
+    articles_in = corpus(seeds_dir, articles)
+    expected = await asyncio.to_thread(Expected.of, articles_in)
     results = []
-    for case in CASES:
-        if only and not any(word.lower() in case.name.lower() for word in only):
+    for case in chosen:
+        if case.needs_own_servers and servers.own is None:
+            note = "skipped: needs servers this suite started itself (not ones given by env or already running)"
+            results.append(CaseResult(case.name, 0, 0, 0, 0, 0, 0, 0, note=note, skipped=True))
+            report(f"fault case: {case.name}: {note}")
             continue
-        if case.needs_own_servers and servers is None:
-            results.append(CaseResult(case.name, 0, 0, 0, 0, 0, 0, 0, note="skipped: servers not started by us"))
-            continue
-        print(f"fault case: {case.name}", flush=True)
-        results.append(await run_case(case, kafka_bootstrap, es_url, corpus, servers))
+        report(f"fault case: {case.name}")
+        result = await run_case(case, servers, articles_in, expected)
+        report(
+            f"  {result.documents_out}/{result.articles_in} documents, {result.alerts_out}/{result.alerts_expected} "
+            f"alerts, losses {result.losses}, duplicates {result.duplicates} ({result.seconds:.0f} s)"
+        )
+        results.append(result)
     return results
+
+
+COLUMNS = (
+    "case",
+    "articles in",
+    "documents out",
+    "alerts expected",
+    "alerts out",
+    "losses",
+    "duplicates",
+    "dup. records (absorbed)",
+    "dead letters",
+    "webhooks accepted",
+    "s",
+    "note",
+)
+
+
+def rows(results: list[CaseResult]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r.name,
+            *(
+                ("–",) * 9
+                if r.skipped
+                else (
+                    str(r.articles_in),
+                    str(r.documents_out),
+                    str(r.alerts_expected),
+                    str(r.alerts_out),
+                    str(r.losses),
+                    str(r.duplicates),
+                    str(r.duplicate_records),
+                    str(r.dead_letters),
+                    str(r.webhook_accepted),
+                )
+            ),
+            "" if r.skipped else f"{r.seconds:.0f}",
+            r.note,
+        )
+        for r in results
+    ]
+
+
+def markdown_table(results: list[CaseResult]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(results)]
+    return "\n".join(lines)
+
+
+def summary_line(results: list[CaseResult]) -> str:
+    ran = [r for r in results if not r.skipped]
+    failed = [r.name for r in ran if not r.ok]
+    line = f"faults: {len(ran) - len(failed)}/{len(ran)} cases without loss or duplicate"
+    skipped = len(results) - len(ran)
+    if skipped:
+        line += f" ({skipped} skipped)"
+    return line + (f"; FAILED: {', '.join(failed)}" if failed else "")
 
 
 def print_table(results: list[CaseResult]) -> None:
@@ -285,37 +397,10 @@ def print_table(results: list[CaseResult]) -> None:
     from rich.table import Table
 
     table = Table(title="fault suite")
-    for column in (
-        "case",
-        "articles in",
-        "documents out",
-        "alerts expected",
-        "alerts out",
-        "losses",
-        "duplicates",
-        "dup. records (absorbed)",
-        "dead letters",
-        "webhooks accepted",
-        "note",
-    ):
+    for column in COLUMNS:
         table.add_column(column)
-    for r in results:
-        table.add_row(
-            r.name,
-            str(r.articles_in),
-            str(r.documents_out),
-            str(r.alerts_expected),
-            str(r.alerts_out),
-            str(r.losses),
-            str(r.duplicates),
-            str(r.duplicate_records),
-            str(r.dead_letters),
-            str(r.webhook_accepted),
-            r.note,
-        )
-    Console(width=200).print(table)
-    failed = [r.name for r in results if not r.ok]
-    print(
-        f"faults: {len(results) - len(failed)}/{len(results)} cases without loss or duplicate"
-        + (f"; FAILED: {', '.join(failed)}" if failed else "")
-    )
+    for row in rows(results):
+        table.add_row(*row)
+    Console(width=220).print(table)
+    print(markdown_table(results))
+    print(summary_line(results))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
@@ -65,3 +66,52 @@ async def watch_documents(
                 for hit in found["hits"]["hits"]:
                     seen.searchable_at.setdefault(hit["_id"], now)
         await asyncio.sleep(interval)
+
+
+async def read_topic(kafka: KafkaSettings, topic: str) -> list[bytes | None]:
+    """Every record value of a topic from the beginning to its current end (all partitions, no group)."""
+    from aiokafka import TopicPartition
+
+    values: list[bytes | None] = []
+    async with consumer(kafka, group=None, topics=[]) as reader:
+        physical = kafka.topic(topic)
+        partitions = [TopicPartition(physical, p) for p in sorted(await _partitions(reader, physical))]
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        end = await reader.end_offsets(partitions)
+        while [tp for tp, offset in end.items() if await reader.position(tp) < offset]:
+            batches = await reader.getmany(*partitions, timeout_ms=500)
+            values.extend(record.value for records in batches.values() for record in records)
+    return values
+
+
+async def _partitions(reader: Any, topic: str) -> set[int]:
+    for _ in range(50):
+        found = reader.partitions_for_topic(topic)
+        if found:
+            return set(found)
+        await reader._client.force_metadata_update()
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"topic {topic} has no partitions (does it exist?)")
+
+
+async def remove_run(kafka: KafkaSettings, es_url: str, prefix: str) -> None:
+    """Delete the topics and indices of one run (names starting with ``prefix``) so runs do not pile up."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from newsmon.kafka import connection_options
+
+    admin = AIOKafkaAdminClient(**connection_options(kafka), client_id="newsmon-bench-admin")
+    await admin.start()
+    try:
+        topics = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if topics:
+            await admin.delete_topics(topics)
+    finally:
+        await admin.close()
+    async with AsyncElasticsearch(es_url, request_timeout=30) as es:
+        await es.indices.delete(index=f"{prefix}*", allow_no_indices=True, expand_wildcards="all")
+        with contextlib.suppress(Exception):  # 404 when the run installed none
+            templates = await es.indices.get_index_template(name=f"{prefix}*")
+            for template in templates.get("index_templates", []):
+                await es.indices.delete_index_template(name=template["name"])

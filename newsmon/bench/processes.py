@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -9,6 +10,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from newsmon.kafka import connection_options
+from newsmon.settings import KafkaSettings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -18,6 +22,13 @@ SERVICE_COMMANDS: dict[str, tuple[str, ...]] = {
     "alerter": ("alert",),
     "indexer": ("index",),
     "dispatcher": ("webhooks", "dispatch"),
+}
+# Default consumer group of each service (its settings' default), prefixed per run by StackEnv.
+SERVICE_GROUPS: dict[str, str] = {
+    "enricher": "newsmon-enricher",
+    "alerter": "newsmon-alerter",
+    "indexer": "newsmon-indexer",
+    "dispatcher": "newsmon-webhooks",
 }
 
 
@@ -31,7 +42,11 @@ class StackEnv:
     log_dir: Path
     extra: dict[str, str] = field(default_factory=dict)
 
-    def environment(self) -> dict[str, str]:
+    def group(self, service: str) -> str:
+        """The consumer group (faust: app id) of a service in this run; the alerter's app id gets the topic prefix."""
+        return f"{self.prefix}{SERVICE_GROUPS[service]}" if service != "alerter" else f"{self.prefix}newsmon-alerter"
+
+    def environment(self, instance: str = "") -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             {
@@ -39,10 +54,17 @@ class StackEnv:
                 "NEWSMON_KAFKA__TOPIC_PREFIX": self.prefix,
                 "NEWSMON_ELASTICSEARCH__URL": self.es_url,
                 "NEWSMON_ELASTICSEARCH__INDEX_PREFIX": self.prefix,
+                # Consumer groups are not prefixed by the services: isolate them from other runs here.
+                "NEWSMON_ENRICHER__GROUP": self.group("enricher"),
+                "NEWSMON_INDEXER__GROUP": self.group("indexer"),
+                "NEWSMON_WEBHOOKS__GROUP": self.group("dispatcher"),
+                "NEWSMON_ALERTER__DATA_DIR": str((self.log_dir / f"faust-{instance or 'cli'}").resolve()),
                 "NEWSMON_LOGGING__LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        for name in ("NEWSMON_KAFKA_BOOTSTRAP", "NEWSMON_ES_URL"):  # the test fixtures' variables, not settings
+            env.pop(name, None)
         env.update(self.extra)
         return env
 
@@ -66,7 +88,11 @@ class ServiceProcess:
         command = [sys.executable, "-m", "newsmon.cli", *SERVICE_COMMANDS[self.name]]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                command, env=self.env.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                env=self.env.environment(f"{self.name}-{self.instance}"),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def running(self) -> bool:
@@ -119,11 +145,12 @@ class Stack:
     env: StackEnv
     services: tuple[str, ...] = ("enricher", "alerter", "indexer")
     instances: int = 1
+    counts: dict[str, int] = field(default_factory=dict)  # instances of a service, when not ``instances``
     processes: list[ServiceProcess] = field(default_factory=list)
 
     def start(self) -> None:
         for name in self.services:
-            for instance in range(self.instances):
+            for instance in range(self.counts.get(name, self.instances)):
                 process = ServiceProcess(name, instance, self.env)
                 process.start()
                 self.processes.append(process)
@@ -150,6 +177,42 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
 
-    def wait_ready(self, seconds: float = 60.0) -> None:
-        time.sleep(min(seconds, 1.0))
-        self.check_alive()
+    async def wait_ready(self, kafka: KafkaSettings, seconds: float = 180.0) -> None:
+        """Wait until every service's consumer group is stable with all running instances as members."""
+        wanted = {
+            self.env.group(name): sum(1 for p in self.processes if p.name == name and p.running())
+            for name in self.services
+        }
+        deadline = time.monotonic() + seconds
+        states: dict[str, tuple[str, int]] = {}
+        while time.monotonic() < deadline:
+            self.check_alive()
+            states = await describe_groups(kafka, list(wanted))
+            if all(states.get(group) == ("Stable", members) for group, members in wanted.items()):
+                return
+            await asyncio.sleep(0.5)
+        raise RuntimeError(f"services not ready after {seconds:.0f} s: groups {states}, wanted {wanted}")
+
+
+async def describe_groups(kafka: KafkaSettings, groups: list[str]) -> dict[str, tuple[str, int]]:
+    """(state, member count) of each consumer group the coordinator knows."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    admin = AIOKafkaAdminClient(**connection_options(kafka), client_id="newsmon-bench-admin", request_timeout_ms=5000)
+    found: dict[str, tuple[str, int]] = {}
+    try:
+        await admin.start()
+        for group in groups:  # one per request: aiokafka 0.14 mis-decodes multi-group responses (see newsmon.lag)
+            try:
+                responses = await admin.describe_consumer_groups([group])
+            except KafkaError:
+                continue
+            for response in responses:
+                for row in getattr(response, "groups", ()):
+                    found[str(row[1])] = (str(row[2]), len(row[5]))
+    except KafkaError:
+        return found
+    finally:
+        await admin.close()
+    return found

@@ -119,6 +119,7 @@ def infra_status(as_json: JsonOption = False) -> None:
 def infra_bench(
     messages: Annotated[int, typer.Option(help="Kafka messages to produce and consume")] = 20_000,
     documents: Annotated[int, typer.Option(help="Documents to bulk-index")] = 20_000,
+    repeat: Annotated[int, typer.Option(help="Runs per case; the median run is reported")] = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Raw throughput of the broker and the node for 1 KB JSON documents (the ceiling for the pipeline)."""
@@ -129,7 +130,7 @@ def infra_bench(
 
     from newsmon.infra.rawbench import run_raw_benchmarks
 
-    results = asyncio.run(run_raw_benchmarks(_settings(), messages=messages, documents=documents))
+    results = asyncio.run(run_raw_benchmarks(_settings(), messages=messages, documents=documents, repeat=repeat))
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results]))
         return

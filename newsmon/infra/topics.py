@@ -88,13 +88,13 @@ async def _apply_one(admin: Any, name: str, topic: Topic) -> TopicOutcome:
             if code != 0:
                 raise ConfigurationError(f"creating topic {name} failed: error {code} {message}")
         else:
-            await _partition_count(admin, name)  # wait until the broker serves its metadata
+            await partition_count(admin, name)  # wait until the broker serves its metadata
             logger.info("topic %s created", name)
             return TopicOutcome(
                 name, "created", f"{topic.partitions} partitions, replication {replication}, {_describe(topic.config)}"
             )
 
-    current_partitions = await _partition_count(admin, name)
+    current_partitions = await partition_count(admin, name)
     partition_plan = plan_partitions(name, topic.partitions, current_partitions)
     if partition_plan is not None and partition_plan.action == "refused":
         return partition_plan
@@ -113,12 +113,13 @@ async def _apply_one(admin: Any, name: str, topic: Topic) -> TopicOutcome:
     return TopicOutcome(name, "updated", "; ".join(details))
 
 
-async def _partition_count(admin: Any, name: str, attempts: int = 50) -> int:
+async def partition_count(admin: Any, name: str, attempts: int = 50) -> int:
     """Partitions of a topic, waiting out the moment after creation when its metadata is not served yet."""
     for _ in range(attempts):
         (described,) = await admin.describe_topics([name])
-        if described["error_code"] == 0 and described["partitions"]:
-            return len(described["partitions"])
+        partitions = described["partitions"]
+        if described["error_code"] == 0 and partitions and all(p["leader"] >= 0 for p in partitions):
+            return len(partitions)
         await asyncio.sleep(0.1)
     raise TransientError(f"the broker did not describe topic {name} (error {described['error_code']}) in time")
 

@@ -20,6 +20,14 @@ def _kafka_settings(bootstrap: str | None) -> KafkaSettings:
     return kafka.model_copy(update={"bootstrap": bootstrap}) if bootstrap else kafka
 
 
+def _default_prefixes(settings: KafkaSettings) -> tuple[str, ...]:
+    """``newsmon`` plus, under a topic prefix, the prefixed faust app id (``<prefix>newsmon-alerter``)."""
+    from newsmon.lag import DEFAULT_GROUP_PREFIXES
+
+    prefixed = tuple(f"{settings.topic_prefix}{p}" for p in DEFAULT_GROUP_PREFIXES if settings.topic_prefix)
+    return DEFAULT_GROUP_PREFIXES + prefixed
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "?"
@@ -99,11 +107,11 @@ def lag(
     from rich.live import Live
 
     from newsmon.errors import TransientError
-    from newsmon.lag import DEFAULT_GROUP_PREFIXES, LagProbe
+    from newsmon.lag import LagProbe
     from newsmon.lifecycle import graceful_shutdown, sleep_or_stop
 
     settings = _kafka_settings(bootstrap)
-    prefixes = ("",) if all_groups else tuple(prefix or DEFAULT_GROUP_PREFIXES)
+    prefixes = ("",) if all_groups else tuple(prefix or _default_prefixes(settings))
     console = Console()
 
     async def run() -> None:
@@ -146,7 +154,7 @@ def lag_exporter(
     import asyncio
 
     from newsmon.health import HealthServer
-    from newsmon.lag import DEFAULT_GROUP_PREFIXES, LagReporter
+    from newsmon.lag import LagReporter
     from newsmon.lifecycle import graceful_shutdown
     from newsmon.logging import configure_logging
     from newsmon.metrics import PrometheusMetrics
@@ -156,7 +164,7 @@ def lag_exporter(
     configure_logging("lag-exporter", common.logging)
     settings = _kafka_settings(bootstrap)
     metrics = PrometheusMetrics("lag-exporter")
-    reporter = LagReporter(settings, metrics, prefixes=tuple(prefix or DEFAULT_GROUP_PREFIXES), interval=interval)
+    reporter = LagReporter(settings, metrics, prefixes=tuple(prefix or _default_prefixes(settings)), interval=interval)
 
     async def run() -> None:
         async with (

@@ -156,7 +156,7 @@ def build_app(settings: AlerterSettings) -> tuple[faust.App, ClaimHandler]:
     table = app.Table(
         TABLE_NAME, default=None, partitions=section.table_partitions, key_type=bytes, changelog_topic=changelog
     )
-    table.value_serializer = serializer
+    table.value_serializer = serializer  # type: ignore[attr-defined]  # set on Table, absent from TableT
     claims_topic = app.topic(settings.kafka.topic(CLAIMS_BY_PLACE.name), key_serializer="raw", value_serializer="raw")
     handler = ClaimHandler(table, FaustPublisher(app, settings, serializer), section.rule_config())
 

@@ -23,7 +23,7 @@ from newsmon.contracts import AlertEvent, Claim
 from newsmon.settings import KafkaSettings
 from services.alerter.embedded import EmbeddedAlerter
 from services.alerter.samples import MONDAY, RU_MOD, UA_MILITARY, article, claim, hours, place
-from services.alerter.settings import AlerterSettings
+from services.alerter.settings import AlerterSection, AlerterSettings
 
 
 def workload(claims: int, places: int) -> list[Claim]:
@@ -82,7 +82,8 @@ async def bench_faust(bootstrap: str, claims: int = 5_000, places: int = 100) ->
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     with tempfile.TemporaryDirectory() as data_dir:
         settings = AlerterSettings(
-            kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix), alerter={"data_dir": Path(data_dir)}
+            kafka=KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix),
+            alerter=AlerterSection(data_dir=Path(data_dir)),
         )
         await ensure_topics(settings)
         env = dict(os.environ, NEWSMON_KAFKA__BOOTSTRAP=bootstrap, NEWSMON_KAFKA__TOPIC_PREFIX=prefix)

@@ -27,6 +27,7 @@ from services.alerter.rules import (
     find_discrepancy,
     position,
     row,
+    Stories,
     same_story,
     value_groups,
 )
@@ -110,14 +111,19 @@ def _merge(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
 
 
-def _merge_sources(old: Sequence[SideSource], new: Sequence[SideSource]) -> tuple[SideSource, ...]:
+def _merge_sources(old: Sequence[SideSource], new: Sequence[SideSource], limit: int) -> tuple[SideSource, ...]:
+    """Old sources, then the new ones not already listed; over ``limit``, the first fifth and the latest rest."""
     merged = {_source_key(source): source for source in old}
     for source in new:
         merged.setdefault(_source_key(source), source)
-    return tuple(merged.values())
+    listed = tuple(merged.values())
+    if len(listed) <= limit:
+        return listed
+    first = max(limit // 5, 1)
+    return listed[:first] + listed[len(listed) - (limit - first) :]
 
 
-def _claim_side(claims: Sequence[Claim], predicate: Predicate, previous: Side | None) -> Side:
+def _claim_side(claims: Sequence[Claim], predicate: Predicate, previous: Side | None, config: RuleConfig) -> Side:
     actors = Counter(claim.actor for claim in claims if claim.actor)
     actor = previous.actor if previous and previous.actor else (actors.most_common(1)[0][0] if actors else None)
     return Side(
@@ -128,7 +134,9 @@ def _claim_side(claims: Sequence[Claim], predicate: Predicate, previous: Side | 
             previous.sides_of_speakers if previous else (),
             (c.attributed_to.side for c in claims if c.attributed_to.side),
         ),
-        sources=_merge_sources(previous.sources if previous else (), [side_source(c) for c in claims]),
+        sources=_merge_sources(
+            previous.sources if previous else (), [side_source(c) for c in claims], config.max_sources_per_side
+        ),
     )
 
 
@@ -138,7 +146,13 @@ def _against_predicate(claims: Sequence[Claim], kind: DisputeKind) -> Predicate:
     return named.most_common(1)[0][0] if named else table.contradicted_by[0]
 
 
-def story_count(records: Sequence[Record], config: RuleConfig, known: Sequence[Record] = (), start: int = 0) -> int:
+def story_count(
+    records: Sequence[Record],
+    config: RuleConfig,
+    known: Sequence[Record] = (),
+    start: int = 0,
+    stories: Stories | None = None,
+) -> int:
     """Independent stories: ``start`` stories already counted for ``known`` (one record per article), plus every
     article of ``records`` that is not a copy of one seen before it. Copies of one story count once."""
     count = start
@@ -148,7 +162,7 @@ def story_count(records: Sequence[Record], config: RuleConfig, known: Sequence[R
         if record.article.article_id in seen_articles:
             continue
         seen_articles.add(record.article.article_id)
-        if not any(same_story(record, other, config) for other in representatives):
+        if not any(same_story(record, other, config, stories) for other in representatives):
             count += 1
         representatives.append(record)
     return count
@@ -232,21 +246,25 @@ def _dispute_step(
     reopening = previous is not None and previous.status == "resolved"
     base = None if previous is None or reopening else previous
     in_alert = {source.claim_id for side in base.sides for source in side.sources} if base else set()
-    dispute = dispute_with(record, candidates, kind, config, already=in_alert)
+    stories = state.story_map()
+    dispute = dispute_with(record, candidates, kind, config, already=in_alert, stories=stories)
     if dispute is None:
         return state, None
 
-    for_side = _claim_side(dispute.for_claims, row(kind).claim, base.sides[0] if base else None)
+    for_side = _claim_side(dispute.for_claims, row(kind).claim, base.sides[0] if base else None, config)
     against_side = _claim_side(
-        dispute.against_claims, _against_predicate(dispute.against_claims, kind), base.sides[1] if base else None
+        dispute.against_claims,
+        _against_predicate(dispute.against_claims, kind),
+        base.sides[1] if base else None,
+        config,
     )
     known_articles = set(base.article_ids) if base else set()
     article_ids = _merge(base.article_ids if base else (), (c.article.article_id for c in dispute.claims))
     known = list(
         {c.article.article_id: c for c in reversed(state.claims) if c.article.article_id in known_articles}.values()
     )
-    stories = story_count(dispute.claims, config, known, base.independent_sources if base else 0)
-    severity = dispute_severity((for_side, against_side), stories, record.place)
+    independent = story_count(dispute.claims, config, known, base.independent_sources if base else 0, stories)
+    severity = dispute_severity((for_side, against_side), independent, record.place)
     if base is not None and _rank(base.severity) > _rank(severity):
         severity = base.severity  # severity only rises while the dispute stays open
     alert = _finish(
@@ -262,7 +280,7 @@ def _dispute_step(
             last_updated=max(now, base.last_updated) if base else now,
             version=(previous.version + 1) if previous else 1,
             article_ids=article_ids,
-            independent_sources=stories,
+            independent_sources=independent,
         )
     )
     if base is not None:
@@ -328,16 +346,18 @@ def _discrepancy_step(state: PlaceState, fact: NumericFact, config: RuleConfig) 
     if fact.kind not in config.numeric_kinds:
         return state, None
     facts = [other for other in state.facts if comparable(other, fact, config)]
-    if find_discrepancy(facts, config) is None:
+    stories = state.story_map()
+    if find_discrepancy(facts, config, stories) is None:
         return state, None
     identifier = alert_id(fact.subject_id, NUMERIC_KIND)
     memory = state.alert(identifier)
     previous = memory.alert if memory else None
     old_sources = [source for side in previous.sides for source in side.sources] if previous else []
-    sources = _merge_sources(old_sources, [side_source(f) for g in value_groups(facts, config) for f in g])
+    new_sources = [side_source(f) for g in value_groups(facts, config) for f in g]
+    sources = _merge_sources(old_sources, new_sources, 2 * config.max_sources_per_side)
     places = sorted(fact.places, key=lambda place: place.id)
     now = record_time(fact)
-    stories = max(previous.independent_sources if previous else 0, story_count(facts, config))
+    independent = max(previous.independent_sources if previous else 0, story_count(facts, config, stories=stories))
     alert = _finish(
         Alert(
             id=identifier,
@@ -352,7 +372,7 @@ def _discrepancy_step(state: PlaceState, fact: NumericFact, config: RuleConfig) 
             last_updated=max(now, previous.last_updated) if previous else now,
             version=previous.version + 1 if previous else 1,
             article_ids=_merge(previous.article_ids if previous else (), (s.article_id for s in sources)),
-            independent_sources=stories,
+            independent_sources=independent,
         )
     )
     if previous is not None:

@@ -6,7 +6,7 @@ prose; ``tests/unit/alerter/test_rules.py`` states them as examples.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -51,7 +51,9 @@ class RuleConfig:
     numeric_tolerance: float = 0.15
     numeric_kinds: tuple[FactKind, ...] = ("distance", "area", "population")
     history_window: timedelta = timedelta(days=14)
-    max_records: int = 200
+    max_records: int = 120
+    max_story_articles: int = 32
+    max_sources_per_side: int = 100
     max_seen_ids: int = 2000
     similarity: Similarity = field(default=similarity, compare=False)
 
@@ -114,13 +116,26 @@ def within(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
     return abs(a - b) <= window
 
 
-def same_story(a: Claim | NumericFact, b: Claim | NumericFact, config: RuleConfig) -> bool:
+Stories = Mapping[str, StorySignature]
+"""Story signatures by article id: the state keeps one per article instead of one per claim."""
+
+
+def story_of(record: Claim | NumericFact, stories: Stories | None = None) -> StorySignature | None:
+    if record.story is not None:
+        return record.story
+    return stories.get(record.article.article_id) if stories else None
+
+
+def same_story(
+    a: Claim | NumericFact, b: Claim | NumericFact, config: RuleConfig, stories: Stories | None = None
+) -> bool:
     """Copies: different articles whose story signatures are similar beyond the threshold."""
     if a.article.article_id == b.article.article_id:
         return True
-    if a.story is None or b.story is None:
+    story_a, story_b = story_of(a, stories), story_of(b, stories)
+    if story_a is None or story_b is None:
         return False
-    return config.similarity(a.story, b.story) >= config.copy_similarity
+    return config.similarity(story_a, story_b) >= config.copy_similarity
 
 
 def _actors_compatible(for_claim: Claim, against: Claim, kind: DisputeKind) -> bool:
@@ -134,7 +149,9 @@ def _actors_compatible(for_claim: Claim, against: Claim, kind: DisputeKind) -> b
     return True
 
 
-def contradicts(for_claim: Claim, against: Claim, kind: DisputeKind, config: RuleConfig) -> bool:
+def contradicts(
+    for_claim: Claim, against: Claim, kind: DisputeKind, config: RuleConfig, stories: Stories | None = None
+) -> bool:
     """Whether two claims holding opposite positions of ``kind`` make a dispute.
 
     They must come from different attributions (not both the outlet's own voice), be about overlapping time, and
@@ -148,7 +165,7 @@ def contradicts(for_claim: Claim, against: Claim, kind: DisputeKind, config: Rul
         return False
     if not within(claim_time(for_claim), claim_time(against), config.overlap_window):
         return False
-    if for_claim.article.article_id != against.article.article_id and same_story(for_claim, against, config):
+    if for_claim.article.article_id != against.article.article_id and same_story(for_claim, against, config, stories):
         return False
     return _actors_compatible(for_claim, against, kind)
 
@@ -178,7 +195,12 @@ def find_dispute(claims: Sequence[Claim], kind: DisputeKind, config: RuleConfig)
 
 
 def dispute_with(
-    new: Claim, claims: Sequence[Claim], kind: DisputeKind, config: RuleConfig, already: Collection[str] = ()
+    new: Claim,
+    claims: Sequence[Claim],
+    kind: DisputeKind,
+    config: RuleConfig,
+    already: Collection[str] = (),
+    stories: Stories | None = None,
 ) -> Dispute | None:
     """The dispute ``new`` completes: it and the earlier claims it contradicts (linear in the history).
 
@@ -191,7 +213,9 @@ def dispute_with(
         return None
 
     def pairs(other: Claim) -> bool:
-        return contradicts(new, other, kind, config) if taken == "for" else contradicts(other, new, kind, config)
+        if taken == "for":
+            return contradicts(new, other, kind, config, stories)
+        return contradicts(other, new, kind, config, stories)
 
     others = [claim for claim in claims if claim.id != new.id]
     fresh = tuple(claim for claim in others if claim.id not in already and pairs(claim))
@@ -252,7 +276,9 @@ def value_groups(facts: Sequence[NumericFact], config: RuleConfig) -> list[list[
     return groups
 
 
-def find_discrepancy(facts: Sequence[NumericFact], config: RuleConfig) -> list[list[NumericFact]] | None:
+def find_discrepancy(
+    facts: Sequence[NumericFact], config: RuleConfig, stories: Stories | None = None
+) -> list[list[NumericFact]] | None:
     """Groups of disagreeing figures about one subject, when at least two independent stories disagree."""
     if not facts:
         return None
@@ -260,7 +286,7 @@ def find_discrepancy(facts: Sequence[NumericFact], config: RuleConfig) -> list[l
     if len(groups) < 2:
         return None
     low, high = groups[0], groups[-1]
-    independent = any(not same_story(a, b, config) for a in low for b in high)
+    independent = any(not same_story(a, b, config, stories) for a in low for b in high)
     return groups if independent else None
 
 

@@ -32,7 +32,13 @@ class AlerterSection(BaseModel):
         description="Kinds of numeric facts compared (casualties and troops are one-sided by nature: left out)",
     )
     history_days: float = Field(default=14.0, gt=0, description="Days of claims kept per place, by about-time")
-    max_records: int = Field(default=200, ge=2, description="Most claims and facts kept per place")
+    max_records: int = Field(default=120, ge=2, description="Most claims and facts kept per place")
+    max_story_articles: int = Field(
+        default=32, ge=1, description="Articles per place whose story signature is kept for copy detection"
+    )
+    max_sources_per_side: int = Field(
+        default=100, ge=2, description="Sources listed per side of an alert (the first and the latest are kept)"
+    )
     max_seen_ids: int = Field(default=2000, ge=1, description="Record ids remembered per place to ignore replays")
     app_id: str = Field(default="newsmon-alerter", description="faust app id: consumer group and changelog prefix")
     web_host: str = Field(default="127.0.0.1", description="Address faust's web server binds to")
@@ -53,6 +59,8 @@ class AlerterSection(BaseModel):
             numeric_kinds=self.numeric_kinds,
             history_window=timedelta(days=self.history_days),
             max_records=self.max_records,
+            max_story_articles=self.max_story_articles,
+            max_sources_per_side=self.max_sources_per_side,
             max_seen_ids=self.max_seen_ids,
         )
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newsmon.contracts import Alert, Claim, NumericFact
+from newsmon.contracts import Alert, Claim, NumericFact, StorySignature
 from services.alerter.rules import RuleConfig, claim_time
 
 PlaceRecord = Annotated[Claim | NumericFact, Field(discriminator="type")]
@@ -25,13 +25,25 @@ class AlertMemory(BaseModel):
     resolved_at: datetime | None = Field(default=None, description="About-time of the settling claim")
 
 
+class ArticleStory(BaseModel):
+    """The story signature of one article, kept once however many of its claims the place holds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    article_id: str
+    story: StorySignature
+
+
 class PlaceState(BaseModel):
     """Bounded history of one place (the key of ``claims.by-place``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     place_id: str
-    records: tuple[PlaceRecord, ...] = Field(default=(), description="Claims and facts in arrival order")
+    records: tuple[PlaceRecord, ...] = Field(
+        default=(), description="Claims and facts in arrival order, stored without their story signature"
+    )
+    stories: tuple[ArticleStory, ...] = Field(default=(), description="Signatures of the latest articles, oldest first")
     alerts: tuple[AlertMemory, ...] = ()
     seen_ids: tuple[str, ...] = Field(default=(), description="Record ids already processed, newest last")
     newest_time: datetime | None = Field(default=None, description="Latest about-time seen at this place")
@@ -45,6 +57,9 @@ class PlaceState(BaseModel):
                 return memory
         return None
 
+    def story_map(self) -> dict[str, StorySignature]:
+        return {entry.article_id: entry.story for entry in self.stories}
+
     @property
     def claims(self) -> tuple[Claim, ...]:
         return tuple(record for record in self.records if isinstance(record, Claim))
@@ -55,18 +70,28 @@ class PlaceState(BaseModel):
 
 
 def remember(state: PlaceState, record: Claim | NumericFact, config: RuleConfig) -> PlaceState:
-    """The state with ``record`` added and everything outside the history window or over the limits dropped."""
+    """The state with ``record`` added and everything outside the history window or over the limits dropped.
+
+    The record is kept without its story signature (kilobytes, and the same for every claim of an article): the
+    signature is kept once per article, for the ``max_story_articles`` latest articles.
+    """
     time = claim_time(record)
     newest = state.newest_time
     if time is not None and (newest is None or time > newest):
         newest = time
-    records = (*state.records, record)
+    stories = state.stories
+    if record.story is not None and all(entry.article_id != record.article.article_id for entry in stories):
+        stories = (*stories, ArticleStory(article_id=record.article.article_id, story=record.story))
+    stored = record.model_copy(update={"story": None}) if record.story is not None else record
+    records = (*state.records, stored)
     if newest is not None:
         horizon = newest - config.history_window
         records = tuple(r for r in records if (t := claim_time(r)) is None or t >= horizon)
     records = records[-config.max_records :]
+    kept_articles = {r.article.article_id for r in records}
+    stories = tuple(entry for entry in stories if entry.article_id in kept_articles)[-config.max_story_articles :]
     seen = (*state.seen_ids, record.id)[-config.max_seen_ids :]
-    return state.model_copy(update={"records": records, "seen_ids": seen, "newest_time": newest})
+    return state.model_copy(update={"records": records, "stories": stories, "seen_ids": seen, "newest_time": newest})
 
 
 def with_alert(state: PlaceState, memory: AlertMemory, max_alerts: int = 64) -> PlaceState:

@@ -24,7 +24,11 @@ REGION_KIND_WORDS = {
     "krai": ("region", "krai", "kray", "territory"),
     "republic": ("region", "republic"),
     "okrug": ("region", "okrug", "autonomous okrug"),
+    "governorate": ("governorate", "province", "region"),
+    "district": ("district", "region"),
     "city": (),
+    "country": (),
+    "territory": (),
     "state": ("state",),
 }
 OBSOLETE_COUNTRIES = frozenset({"CS", "AN"})
@@ -62,9 +66,7 @@ class _Builder:
         return len(self.ids) - 1
 
     def name(self, record: int, form: str, flag: MatchFlag) -> None:
-        form = form.strip()
-        if form.endswith(".") and form.count(".") == 1:  # "Bristol." is Bristol; "U.S." keeps its dots
-            form = form[:-1]
+        form = _clean(form)
         if not form or not normalise(form).strip():
             return
         per_key = self.keys[key_of(form)]
@@ -104,8 +106,15 @@ def build_gazetteer() -> Gazetteer:
     return _freeze(builder, admin1_names, region_records, region_stems, area_admin1, country_records, capital_records)
 
 
+def _clean(form: str) -> str:
+    form = form.strip().rstrip("'’ʼ")  # "Homyel'": a soft sign at the end is no part of the word
+    if form.endswith(".") and form.count(".") == 1:  # "Bristol." is Bristol; "U.S." keeps its dots
+        form = form[:-1]
+    return form
+
+
 def _usable_alternate(form: str) -> bool:
-    form = form.strip()
+    form = _clean(form)
     return (
         len(form) >= MIN_ALTERNATE_LENGTH
         and form[0].isupper()

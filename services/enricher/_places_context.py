@@ -44,6 +44,10 @@ class Reading:
     def support(self) -> float:
         return sum(value for value, _ in self.evidence if value > 0)
 
+    @property
+    def qualified(self) -> bool:
+        return any(value == QUALIFIED for value, _ in self.evidence)
+
 
 def prior(gazetteer: Gazetteer, record: int, flag: int) -> float:
     """What a reading is worth before context: size (log of population), kind, and how the name matched."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from services.enricher._gazetteer_text import NAME_PARTICLES, REGION_WORDS, key_of, normalise
-from services.enricher.gazetteer import AREA, COUNTRY, REGION, Gazetteer, MatchFlag
+from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 SENTENCE_BREAKS = frozenset(".!?:;\n•»|—–")
 OPENERS = frozenset(" \t\"'“‘«([")
@@ -49,9 +49,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # "By Maria Kostenko, Christian Edwards and Nick Paton Walsh": names in a byline are people
 _BYLINE = re.compile(r"\bBy\s+[A-Z][a-z]+\s+[A-Z][\w\-]+(?:,\s+[A-Z][\w\- ]+|\s+and\s+[A-Z][\w\- ]+)*")
 _WORD = re.compile(r"[A-Za-z][\w’'\-]*")
-_PLURAL_REGION_AFTER = re.compile(r"\s+(regions|oblasts|provinces)\b", re.IGNORECASE)
+_PLURAL_REGION_AFTER = re.compile(r"\s+(regions|oblasts|provinces|governorates)\b", re.IGNORECASE)
 _COORDINATOR = re.compile(r"\s*(,\s*and|,|and|&|or|, or)\s*", re.IGNORECASE)
-_REGION_OF_BEFORE = re.compile(r"\b(regions?|oblasts?|provinces?)\s+of\s+(the\s+)?$", re.IGNORECASE)
+_REGION_OF_BEFORE = re.compile(r"\b(regions?|oblasts?|provinces?|governorates?)\s+of\s+(the\s+)?$", re.IGNORECASE)
 _CITY_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.IGNORECASE)
 _CITY_AFTER = re.compile(r"\s+(city|town)\b", re.IGNORECASE)
 _QUALIFIER_GAP = re.compile(r",[ \t]*")
@@ -193,6 +193,12 @@ def _describe(
     match.all_caps = surface.isupper() and len(surface) > 1
     words = [word for word in _LETTERS.findall(surface.lower()) if len(word) > 1]  # "U.S." has no word
     match.common = bool(words) and all(word in gazetteer.common_words for word in words)
+    if match.common and len(words) > 1:
+        # "West Bank", "Mount Lebanon": a name of several common words for a region or country is a proper name
+        match.common = not any(
+            gazetteer.kinds[r] != POPULATED and f in (MatchFlag.NAME, MatchFlag.REGION_FORM)
+            for r, f in match.candidates
+        )
     after: str | None = None
     before: str | None = None
     title: str | None = None

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newsmon.contracts import Actor
 from newsmon.contracts.places import ActorKind
@@ -29,6 +30,7 @@ from services.enricher._lexicon import (
     STATES,
     StateEntry,
 )
+from services.enricher._scan import TRIGGERS, normalise
 
 _APOSTROPHE = "['’]"
 
@@ -56,6 +58,7 @@ class ActorIndex:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Transliteration-insensitive key: Trehubov == Tregubov, Zelenskyy == Zelensky, Dmitri == Dmitry."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
@@ -128,14 +131,17 @@ class _Patterns:
         )
         # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
         # "One blogger, Yuriy Butusov,"
-        self.prefixed = re.compile(
-            rf"(?P<role>(?:(?:former\s+|acting\s+)?(?:[A-Z][\w.’'-]*\s+){{0,3}})?(?:(?i:{roles}))(?:-elect)?),?\s+{name}\b"
-        )
+        # anchored on the role word, the words before it are read backwards (fast: see the module _scan)
+        self.prefixed = re.compile(rf"\b(?i:{roles})(?:-elect)?,?\s+{name}\b")
+        self.role_lead = re.compile(r"(?:(?:former|acting)\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}$")
         self.generic = re.compile(
-            rf"\b(?P<article>an?|the|one|another|two|some|several|local|senior)?\s*(?P<demonym>{demonyms})?\s*"
-            rf"(?P<mod>(?:military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security)\s+)?"
-            rf"(?P<role>officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
-            rf"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration)\b",
+            r"\b(?P<role>officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
+            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration)\b",
+            re.IGNORECASE,
+        )
+        self.generic_lead = re.compile(
+            rf"(?:\b(?P<article>an?|the|one|another|two|some|several|local|senior)\s+)?(?:(?P<demonym>{demonyms})\s+)?"
+            rf"(?P<mod>(?:military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security)\s+)?$",
             re.IGNORECASE,
         )
         self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
@@ -154,12 +160,25 @@ _PATTERNS = _Patterns()
 class ActorFinder:
     """Finds actors in one article. Create one per article; it keeps the article's people by name key."""
 
-    def __init__(self, text: str, place_country_at: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        place_country_at: dict[int, str] | None = None,
+        spans: Sequence[tuple[int, int, set[str]]] | None = None,
+    ) -> None:
         self._text = text
+        self._spans = spans if spans is not None else active_spans(text)
         self._place_country_at = place_country_at or {}
         self.index = ActorIndex()
         self._person_keys: dict[str, str] = {}
         self._first_names: dict[str, str] = {}
+
+    def _matches(self, name: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """Matches of one pattern, searched only in the sentences that have one of its words (see ``_scan``)."""
+        consumer = f"actor.{name}"
+        for start, end, active in self._spans:
+            if consumer in active:
+                yield from pattern.finditer(self._text, start, end)
 
     # -- registry ---------------------------------------------------------------------------------------------
     def _add(self, actor: Actor, start: int, end: int, surface: str) -> None:
@@ -238,18 +257,21 @@ class ActorFinder:
         return self.index
 
     def _people(self, text: str) -> None:
-        for match in _PATTERNS.appositive.finditer(text):
+        for match in self._matches("appositive", _PATTERNS.appositive):
             name, role = match.group("name"), match.group("role")
             if not _plausible_person(name):
                 continue
             side = self.side_of_phrase(role, match.start("role"))
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
-        for match in _PATTERNS.prefixed.finditer(text):
-            name, role = match.group("name"), match.group("role")
+        for match in self._matches("prefixed", _PATTERNS.prefixed):
+            name = match.group("name")
             if not _plausible_person(name):
                 continue
-            side = self.side_of_phrase(role, match.start("role"))
+            lead = _PATTERNS.role_lead.search(self._text, max(0, match.start() - 60), match.start())
+            role_start = lead.start() if lead else match.start()
+            role = self._text[role_start : match.start("name")].rstrip(", ")
+            side = self.side_of_phrase(role, role_start)
             if side is None and "blogger" in role.lower():
                 side = self._recent_group_side(match.start(), "blogger")
             actor = self._person(name, side=side, role=_role_noun(role))
@@ -263,7 +285,7 @@ class ActorFinder:
         return found
 
     def _institutions(self, text: str) -> None:
-        for match in _PATTERNS.ministry.finditer(text):
+        for match in self._matches("ministry", _PATTERNS.ministry):
             code = _code_of(
                 match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
             )
@@ -282,7 +304,7 @@ class ActorFinder:
                 actor = self._state_actor(code, kind="military", suffix="military")
             self._add(actor, match.start(), match.end(), match.group(0))
         seen_groupings = {"Khortytsia", "Khortytsya", "Tavria", "Tavriya"}  # names that rarely mean anything else
-        for match in _PATTERNS.grouping.finditer(text):
+        for match in self._matches("grouping", _PATTERNS.grouping):
             name = match.group("name")
             seen_groupings.add(name)
             if name.lower() in {"the", "a", "this", "that", "operational", "strategic", "battle", "task"}:
@@ -292,13 +314,13 @@ class ActorFinder:
             )
             actor = Actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))
-        for match in _PATTERNS.known_grouping.finditer(text):
+        for match in self._matches("known_grouping", _PATTERNS.known_grouping):
             name = match.group("name")
             if name not in seen_groupings:
                 continue  # "Odesa" is a city unless the article calls it a grouping
             actor = Actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=GROUPINGS[name])
             self._add(actor, match.start(), match.end(), name)
-        for match in _PATTERNS.media.finditer(text):
+        for match in self._matches("media", _PATTERNS.media):
             if match.group("name"):
                 entry = MEDIA[_canonical(match.group("name"), MEDIA)]
                 actor = Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
@@ -315,7 +337,7 @@ class ActorFinder:
                     role="blogger" if suffix == "bloggers" else None,
                 )
             self._add(actor, match.start(), match.end(), match.group(0))
-        for match in _PATTERNS.organisation.finditer(text):
+        for match in self._matches("organisation", _PATTERNS.organisation):
             entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
             self._add(
                 Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side),
@@ -323,7 +345,7 @@ class ActorFinder:
                 match.end(),
                 match.group(0),
             )
-        for match in _PATTERNS.state.finditer(text):
+        for match in self._matches("state", _PATTERNS.state):
             surface = match.group("name")
             code = _PATTERNS.country_side.get(surface.lower()) or _PATTERNS.metonym_side[surface.lower()]
             if surface.lower() in {"the kremlin", "kremlin"}:
@@ -337,8 +359,12 @@ class ActorFinder:
             else:
                 actor = self._state_actor(code)
             self._add(actor, match.start(), match.end(), surface)
-        for match in _PATTERNS.generic.finditer(text):
-            role = match.group("role").lower()
+        for role_match in self._matches("generic", _PATTERNS.generic):
+            lead = _PATTERNS.generic_lead.search(self._text, max(0, role_match.start() - 50), role_match.start())
+            if lead is None:
+                continue
+            match = lead
+            role = role_match.group("role").lower()
             if not match.group("demonym") and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
                 or not (match.group("article") or match.group("mod"))
@@ -359,7 +385,7 @@ class ActorFinder:
                 base = re.sub(r"s$", "", role) if role not in {"authorities"} else role
                 generic = Actor(
                     id=f"{(code or 'xx').lower()}.{_slug(base)}",
-                    name=match.group(0).strip(),
+                    name=self._text[match.start() : role_match.end()].strip(),
                     kind="person" if base != "authorities" else "organisation",
                     side=code,
                     role=base,
@@ -367,9 +393,11 @@ class ActorFinder:
             if generic is not None:
                 self._add(
                     generic,
-                    match.start() + (len(match.group(0)) - len(match.group(0).lstrip())),
-                    match.end(),
-                    match.group(0).strip(),
+                    match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
+                    if match.group(0)
+                    else role_match.start(),
+                    role_match.end(),
+                    self._text[match.start() : role_match.end()].strip(),
                 )
 
     def _nearest_place_country(self, position: int) -> str | None:
@@ -408,11 +436,11 @@ class ActorFinder:
                 self._add(self.index.actors[actor_id], match.start(), match.end(), match.group(1))
 
     def _pronouns(self, text: str) -> None:
-        for match in _PATTERNS.institution_reference.finditer(text):
+        for match in self._matches("institution_reference", _PATTERNS.institution_reference):
             self.index.mentions.append(
                 ActorMention("", match.start(), match.end(), match.group(0), pronoun="organisation")
             )
-        for match in _PATTERNS.pronoun.finditer(text):
+        for match in self._matches("pronoun", _PATTERNS.pronoun):
             word = match.group("p").lower()
             pronoun = (
                 "person"
@@ -506,6 +534,43 @@ def _without_overlaps(mentions: Sequence[ActorMention]) -> list[ActorMention]:
     return sorted(kept, key=lambda m: m.start)
 
 
-def find_actors(text: str, place_country_at: dict[int, str] | None = None) -> ActorIndex:
+def active_spans(text: str) -> list[tuple[int, int, set[str]]]:
+    """Sentence spans of ``text`` with the pattern consumers their words can interest."""
+    from services.enricher.sentences import split_sentences
+
+    normalised = normalise(text)
+    return [(s.start, s.end, TRIGGERS.active(normalised[s.start : s.end])) for s in split_sentences(text)]
+
+
+def _first_words(phrases: Iterable[str]) -> list[str]:
+    return [w for phrase in phrases for w in normalise(phrase).split()[:2] if w != "the"][:1000]
+
+
+def _register_triggers() -> None:
+    roles = _first_words(ROLE_NOUNS)
+    TRIGGERS.add("actor.appositive", roles)
+    TRIGGERS.add("actor.prefixed", roles)
+    TRIGGERS.add("actor.ministry", ["ministry", "defen", "general", "armed", *_first_words(FORCE_NOUNS)])
+    TRIGGERS.add("actor.grouping", ["group"])
+    TRIGGERS.add("actor.known_grouping", _first_words(GROUPINGS))
+    TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "tv", "television"])
+    TRIGGERS.add("actor.organisation", _first_words(ORGANISATIONS))
+    TRIGGERS.add("actor.state", _first_words(n for e in STATES.values() for n in (*e.names, *e.metonyms)))
+    TRIGGERS.add(
+        "actor.generic",
+        ["official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head"],
+    )
+    TRIGGERS.add("actor.institution_reference", ["the"])
+    TRIGGERS.add("actor.pronoun", ["he", "she", "it", "the"])
+
+
+_register_triggers()
+
+
+def find_actors(
+    text: str,
+    place_country_at: dict[int, str] | None = None,
+    spans: Sequence[tuple[int, int, set[str]]] | None = None,
+) -> ActorIndex:
     """Actors of one article and every place they are mentioned."""
-    return ActorFinder(text, place_country_at).find()
+    return ActorFinder(text, place_country_at, spans).find()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from newsmon.contracts import Actor, Attribution
+from services.enricher._scan import TRIGGERS
 from services.enricher.actors import ActorIndex, ActorMention
 from services.enricher.sentences import Sentence
 
@@ -30,14 +31,69 @@ SPEECH_VERB = re.compile(
     r"quoted\s+as\s+saying|cast\s+doubt|casting\s+doubt)\b",
     re.IGNORECASE,
 )
-SPEECH_HINT = re.compile(
-    r"\b(?:sa(?:id|ys?|ying)|told|tells|stat|claim|assert|insist|report|announc|confirm|add|wrote|writ|not(?:ed|es)|"
-    r"warn|stress|argu|alleg|den(?:ied|y|ies)|dismiss|disput|reject|refut|characteri|describ|acknowledg|admit|"
-    r"declar|explain|posted|reiterat|caution|indicat|suggest|urg|question|went\s+on|quoted|cast|casting|"
-    r"according|assertion|echoed|repeated|backed|shared|endorsed|supported|amplified)",
-    re.IGNORECASE,
+SPEECH_TRIGGERS = (
+    "said",
+    "say",
+    "says",
+    "saying",
+    "told",
+    "tell",
+    "stated",
+    "states",
+    "stating",
+    "statement",
+    "claim",
+    "assert",
+    "insist",
+    "report",
+    "announc",
+    "confirm",
+    "added",
+    "adds",
+    "adding",
+    "wrote",
+    "writ",
+    "noted",
+    "notes",
+    "warn",
+    "stress",
+    "argu",
+    "alleg",
+    "denied",
+    "deny",
+    "denies",
+    "denying",
+    "dismiss",
+    "disput",
+    "reject",
+    "refut",
+    "characteri",
+    "describ",
+    "acknowledg",
+    "admit",
+    "declar",
+    "explain",
+    "posted",
+    "reiterat",
+    "caution",
+    "indicat",
+    "suggest",
+    "urg",
+    "question",
+    "went",
+    "quoted",
+    "cast",
+    "according",
+    "echoed",
+    "repeated",
+    "backed",
+    "shared",
+    "endorsed",
+    "supported",
+    "amplified",
 )
-"""A cheap first pass: sentences without any of these stems have no reported speech."""
+"""Word prefixes of every reporting verb and phrase below: sentences without one have no reported speech."""
+TRIGGERS.add("speech", SPEECH_TRIGGERS)
 DENIAL_VERB = re.compile(r"^(?:denied|denies|denying|rejected|rejects|refuted|dismissed|dismisses|dismissing)$", re.I)
 _PARTICIPLE = re.compile(r"^(?:saying|stating|claiming|insisting|adding|noting|warning|asserting|arguing)$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)

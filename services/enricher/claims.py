@@ -25,9 +25,9 @@ from typing import TypeVar
 from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
 from newsmon.contracts.claims import Modality
 from services.enricher._lexicon import OPPONENTS, STATES
+from services.enricher._scan import TRIGGERS, normalise
 from services.enricher.actors import ActorIndex, ActorMention
 from services.enricher.attribution import (
-    SPEECH_HINT,
     UNATTRIBUTED,
     SpeakerTracker,
     SpeechEvent,
@@ -44,13 +44,13 @@ from services.enricher.cues import (
     NEGATION,
     NON_CONFIRMATION,
     NUMBER,
-    REJECTION,
     UNIT,
-    UNVERIFIED,
     Cue,
 )
+from services.enricher.linking import PlaceLinker, PlaceRef
 from services.enricher.sentences import Sentence
 from services.enricher.timeexpr import TimeExpression, find_times, is_background
+from services.enricher.verdicts import apply_disclaimers, apply_rejections
 
 T = TypeVar("T")
 _SIDE_WORDS: dict[str, str] = {}
@@ -64,23 +64,11 @@ _OWN_FORCES = re.compile(
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
     re.IGNORECASE,
 )
-_ANAPHOR = re.compile(
-    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
-    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b)",
-    re.IGNORECASE,
-)
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_METONYM_USE = re.compile(
-    r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
-    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
-    re.IGNORECASE,
-)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b", re.IGNORECASE)
 _AGENT_KINDS = frozenset({"state", "military", "grouping", "ministry", "organisation"})
 _DESIRE_EXEMPT = re.compile(r"\b(?:could|might|may|would|will|if|unless|whether)\b", re.IGNORECASE)
-_BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
-_BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
 _WORDS_TO_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -101,15 +89,6 @@ _WORDS_TO_NUMBERS = {
     "fifty": 50,
 }
 MILE_KM = 1.609344
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceRef:
-    place: Place
-    start: int
-    end: int
-    surface: str
-    via: str = "named"
 
 
 @dataclass(slots=True)
@@ -175,17 +154,16 @@ class ClaimExtractor:
         places: list[PlaceMention],
         actors: ActorIndex,
         anchor: datetime | None,
+        active: list[set[str]] | None = None,
     ) -> None:
         self.text = text
         self.sentences = sentences
-        state_spans = [
-            (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind == "state"
-        ]
-        self.places = [
-            PlaceRef(m.place, m.start, m.end, m.surface)
-            for m in places
-            if m.place.kind != "country" and not self._metonym(m, state_spans)
-        ]
+        if active is None:
+            normalised = normalise(text)
+            active = [TRIGGERS.active(normalised[s.start : s.end]) for s in sentences]
+        self.active = active
+        """Per sentence, the patterns its words can interest (see ``_scan``)."""
+        self.linker = PlaceLinker(text, sentences, places, actors)
         self.actors = actors
         self.anchor = anchor
         self.tracker = SpeakerTracker(actors)
@@ -193,32 +171,22 @@ class ClaimExtractor:
         self.dropped: list[DroppedCue] = []
         self.events_by_sentence: dict[int, list[SpeechEvent]] = {}
 
-    def _metonym(self, mention: PlaceMention, state_spans: list[tuple[int, int]]) -> bool:
-        """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
-        if not any(s <= mention.start and mention.end <= e for s, e in state_spans):
-            return False
-        return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
-
     # -- the article --------------------------------------------------------------------------------------------
     def run(self) -> tuple[list[ClaimDraft], list[DroppedCue]]:
-        # Each pattern scans the whole text once; sentences then only run the cues that hit them (speed).
-        cues_in = self._bucket((cue, m.start()) for cue in CUES for m in cue.pattern.finditer(self.text))
-        times_in = self._bucket((t, t.start) for t in find_times(self.text, self.anchor))
-        speech_in = self._bucket((True, m.start()) for m in SPEECH_HINT.finditer(self.text))
-        for sentence in self.sentences:
-            events = (
-                speech_events(sentence, self.text, self.actors, self.tracker) if sentence.index in speech_in else []
-            )
+        for sentence, active in zip(self.sentences, self.active, strict=True):
+            speaks = "speech" in active  # the fast first pass, see _scan
+            events = speech_events(sentence, self.text, self.actors, self.tracker) if speaks else []
             self.events_by_sentence[sentence.index] = events
             self.tracker.note_mentions(self.actors.in_span(sentence.start, sentence.end))
-            if sentence.index not in cues_in or sentence.text.rstrip("”\"' ").endswith("?"):
+            cues = [cue for cue in CUES if cue.name in active]
+            if not cues or sentence.text.rstrip("”\"' ").endswith("?"):
                 continue
-            hit = cues_in[sentence.index]
-            self._sentence(sentence, events, [cue for cue in CUES if cue in hit], times_in.get(sentence.index, []))
+            times = find_times(sentence.text, self.anchor, sentence.start) if "time" in active else []
+            self._sentence(sentence, events, cues, times)
         for sentence in self.sentences:
-            self._rejections(sentence)
+            apply_rejections(self, sentence)
         for sentence in self.sentences:
-            self._disclaimers(sentence)
+            apply_disclaimers(self, sentence)
         return self.drafts, self.dropped
 
     # -- one sentence ---------------------------------------------------------------------------------------------
@@ -290,7 +258,7 @@ class ClaimExtractor:
                     self._drop(sentence, cue, cue_text, f"negated: «{last_words}»")
                     return
 
-        ref, how = self._link(cue, start, end, clause_start, clause_end, sentence)
+        ref, how = self.linker.link(cue, start, end, clause_start, clause_end, sentence)
         if ref is None:
             self._drop(sentence, cue, cue_text, how)
             return
@@ -390,128 +358,7 @@ class ClaimExtractor:
                 return f"background: «{expression.text}»"
         return None
 
-    # -- place ----------------------------------------------------------------------------------------------------
-    def _refs_in(self, start: int, end: int) -> list[PlaceRef]:
-        refs = [r for r in self.places if r.start >= start and r.end <= end]
-        for match in _ANAPHOR.finditer(self.text, start, end):
-            antecedent = self._latest_town(match.start())
-            if antecedent is not None and not any(r.start <= match.start() < r.end for r in refs):
-                refs.append(
-                    replace(
-                        antecedent,
-                        start=match.start(),
-                        end=match.end(),
-                        surface=match.group(0),
-                        via=f"anaphor «{match.group(0)}» → {antecedent.surface}",
-                    )
-                )
-        return sorted(refs, key=lambda r: r.start)
-
-    def _latest_town(self, position: int) -> PlaceRef | None:
-        """The town an anaphor most likely means: recent, often named, named first in its sentence."""
-        here = next((s.index for s in self.sentences if s.start <= position < s.end + 1), len(self.sentences))
-        scores: dict[str, float] = {}
-        latest: dict[str, PlaceRef] = {}
-        first_in_sentence: set[int] = set()
-        for ref in self.places:
-            if ref.end > position or ref.place.kind != "populated_place":
-                continue
-            index = next((s.index for s in self.sentences if s.start <= ref.start < s.end), here)
-            weight = 0.6 ** (here - index)
-            if index not in first_in_sentence:
-                first_in_sentence.add(index)
-                weight *= 2
-            scores[ref.place.id] = scores.get(ref.place.id, 0.0) + weight
-            latest[ref.place.id] = ref
-        if not scores:
-            return None
-        best = max(scores, key=lambda key: (scores[key], latest[key].start))
-        return latest[best]
-
-    def _link(
-        self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int, sentence: Sentence
-    ) -> tuple[PlaceRef | None, str]:
-        refs = self._refs_in(clause_start, clause_end)
-        text = self.text
-        after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
-        after = [r for r in refs if r.start >= after_from]
-        before = [r for r in refs if r.end <= start]
-
-        def object_ref() -> PlaceRef | None:
-            if not after:
-                return None
-            ref = after[0]
-            between = text[end : ref.start] if ref.start >= end else ""
-            if len(between) > 60:
-                return None
-            if cue.predicate == "withdrawn":
-                return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
-            if cue.predicate in ("captured", "advancing_toward") and _BLOCK_OBJECT.search(between):
-                return None
-            return ref
-
-        def subject_ref() -> PlaceRef | None:
-            for ref in reversed(before):
-                between = text[ref.end : start]
-                if len(between) > 100 or between.count(",") % 2 == 1:
-                    continue
-                return ref
-            return None
-
-        def locative_ref() -> PlaceRef | None:
-            for ref in after:
-                between = text[end : ref.start] if ref.start >= end else ""
-                if len(between) > (170 if cue.predicate == "struck" else 90):
-                    break
-                if cue.predicate == "contested" and _BLOCK_CONTESTED.search(between):
-                    return None
-                return ref
-            return subject_ref()
-
-        def antecedent_ref() -> PlaceRef | None:
-            return before[-1] if before and start - before[-1].end <= 100 else None
-
-        orientation = cue.orientation
-        first_word = text[start:end].split()[0].lower().strip('"“') if text[start:end].split() else ""
-        participle = first_word.endswith("ed") or first_word in {"struck", "hit", "taken", "overrun", "shot"}
-        finders = {
-            "object": (object_ref,),
-            "subject": (subject_ref,),
-            "either": (object_ref, subject_ref),
-            "locative": (locative_ref,),
-            "antecedent": (antecedent_ref,),
-        }[orientation]
-        if orientation in ("object", "locative", "either") and participle and _PASSIVE.search(text[clause_start:start]):
-            finders = (subject_ref, *finders)  # "Kurakhove has been pummeled", "was struck": the place is the subject
-        for finder in finders:
-            ref = finder()
-            if ref is not None:
-                if cue.needs_forces and not self._forces_before(clause_start, start):
-                    return None, "distance without armed forces as subject"
-                return ref, f"{finder.__name__.replace('_ref', '')} of the cue" + (
-                    f", {ref.via}" if ref.via != "named" else ""
-                )
-        if cue.salient and not self._refs_in(sentence.start, sentence.end):
-            ref = self._salient(sentence)
-            if ref is not None:
-                return ref, f"no place in the sentence; the town the text is about: «{ref.surface}»"
-        return None, "no place linked"
-
-    def _salient(self, sentence: Sentence) -> PlaceRef | None:
-        earliest = self.sentences[max(0, sentence.index - 2)].start
-        candidates = [
-            r for r in self.places if earliest <= r.start < sentence.end and r.place.kind == "populated_place"
-        ]
-        return replace(candidates[-1], via="salient") if candidates else None
-
-    def _forces_before(self, clause_start: int, position: int) -> bool:
-        for mention in self.actors.in_span(clause_start, position):
-            actor = self.actors.actors.get(mention.actor_id)
-            if actor is not None and actor.kind == "military":
-                return True
-        return False
-
-    # -- actor ----------------------------------------------------------------------------------------------------
+    # -- actor -------------------------------------------------------------------------------------------------
     def _agent_before(self, clause_start: int, position: int) -> tuple[str, str] | None:
         own = _OWN_FORCES.search(self.text[max(clause_start, position - 45) : position])
         mentions = [m for m in self.actors.in_span(clause_start, position) if m.pronoun is None]
@@ -584,102 +431,6 @@ class ClaimExtractor:
         return side, f"{reason}: the forces said to be (not) encircled"
 
     # -- article level ----------------------------------------------------------------------------------------
-    def _rejections(self, sentence: Sentence) -> None:
-        for match in REJECTION.finditer(sentence.text):
-            position = sentence.start + match.start()
-            events = self.events_by_sentence.get(sentence.index, [])
-            rejecting = (
-                next((e for e in events if e.start <= position + len(match.group(0)) and e.end >= position), None)
-                or attribute(position, events)[0]
-            )
-            speaker = rejecting.speaker if rejecting else self._subject_speaker(sentence, position)
-            targets = [
-                d
-                for d in self.drafts
-                if d.sentence.index == sentence.index
-                and d.cue_start < position
-                and d.predicate in ("captured", "encircled")
-                and d.attribution.side != speaker.side
-            ]
-            for back in (1, 2):
-                if targets:
-                    break
-                targets = [
-                    d
-                    for d in self.drafts
-                    if d.sentence.index == sentence.index - back
-                    and d.predicate in ("captured", "encircled")
-                    and d.attribution.side != speaker.side
-                ]
-            seen: set[tuple[str, str]] = set()
-            for target in targets:
-                key = (target.place.id, target.predicate)
-                if key in seen:
-                    continue
-                seen.add(key)
-                # the rejecting speaker denies the very claim: same predicate, place and actor, modality "denied"
-                self.drafts.append(
-                    ClaimDraft(
-                        target.predicate,
-                        target.place,
-                        target.actor,
-                        speaker,
-                        "denied",
-                        sentence,
-                        sentence.start + match.start(),
-                        sentence.start + match.end(),
-                        match.group(0),
-                        "rejection",
-                        trace={
-                            "cue": f"rejection «{match.group(0)}» of the {target.predicate} claim in sentence "
-                            f"{target.sentence.index + 1} ({target.attribution.name})",
-                            "place": f"{target.place.name} ({target.place.id}) from the rejected claim",
-                            "speaker": speaker.name,
-                            "actor": f"{target.actor} — as in the rejected claim",
-                        },
-                    )
-                )
-
-    def _subject_speaker(self, sentence: Sentence, position: int) -> Attribution:
-        """The subject of a rejection without a reporting verb: "Ukraine's military called the report fabricated"."""
-        for mention in reversed(self.actors.in_span(sentence.start, position)):
-            actor = self.tracker.resolve(mention)
-            if actor is not None:
-                return self.tracker.attribution(actor, mention.surface)
-        return UNATTRIBUTED
-
-    def _disclaimers(self, sentence: Sentence) -> None:
-        match = UNVERIFIED.search(sentence.text)
-        if match is None:
-            return
-        position = sentence.start + match.end()
-        named = [m for m in self.actors.in_span(position, sentence.end) if m.pronoun is None]
-        covered: list[ClaimDraft]
-        actor = self.actors.actors.get(named[0].actor_id) if named else None
-        if actor is not None and actor.kind not in ("outlet",):
-            same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
-            covered = same_actor or [
-                d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side
-            ]
-            scope = f"claims of {actor.name} in the article"
-        else:
-            covered = [d for d in self.drafts if d.sentence.index == sentence.index]
-            for back in (1, 2):
-                previous = [
-                    d
-                    for d in self.drafts
-                    if d.sentence.index == sentence.index - back and d.attribution.name != "unattributed"
-                ]
-                if previous:
-                    covered += previous
-                    break
-            scope = "the claims just before it"
-        for draft in covered:
-            if draft.modality == "asserted":
-                draft.modality = "unverified"
-                draft.trace["modality"] = (
-                    f"unverified: «{match.group(0)}» (sentence {sentence.index + 1}) covers {scope}"
-                )
 
 
 def _time_for(

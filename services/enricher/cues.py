@@ -14,6 +14,7 @@ from typing import Literal
 
 from newsmon.contracts import Predicate
 from services.enricher._lexicon import STATES
+from services.enricher._scan import TRIGGERS
 
 Orientation = Literal["object", "subject", "either", "locative", "antecedent"]
 
@@ -42,10 +43,80 @@ class Cue:
     """Only when armed forces are the subject ("Russian troops within 10 km of ...")."""
     salient: bool = False
     """May fall back to the place the text is about when the sentence names none ("fighting was still underway")."""
+    triggers: tuple[str, ...] = ()
+    """Word prefixes without which the pattern cannot match (a fast first pass, see ``_scan``)."""
+
+
+_CAPTURE_VERBS = ("captur", "recaptur", "seiz", "reseiz", "liberat", "reliberat", "overr", "conquer", "reconquer")
+_FIGHT_WORDS = ("fight", "clash", "battle", "combat", "hostilit", "street", "skirmish")
+TRIGGERS_OF: dict[str, tuple[str, ...]] = {
+    "not_captured.not_fallen": ("fall", "been"),
+    "not_captured.remains_held": ("control", "hands"),
+    "not_captured.still_holding": ("hold", "held", "control"),
+    "not_captured.did_not_take": ("captur", "seiz", "take", "taken", "enter"),
+    "not_captured.repelled": ("repel", "repuls", "beat", "fought", "thwart"),
+    "not_encircled.negated": ("encircl", "surround", "cauldron", "besieg"),
+    "captured.fell_to": ("fell", "falls", "fallen", "passed"),
+    "captured.fell": ("fell", "fallen"),
+    "captured.passive": (*_CAPTURE_VERBS, "taken", "retaken"),
+    "captured.took_control": ("control",),
+    "captured.under_control": ("control",),
+    "captured.flag": ("flag",),
+    "captured.verb": _CAPTURE_VERBS,
+    "captured.took": ("took", "taken"),
+    "captured.nominal": ("capture", "fall", "liberation", "seizure", "loss", "takeover"),
+    "captured.possessive": ("capture", "fall", "liberation", "seizure", "loss"),
+    "contested.fighting_continues": _FIGHT_WORDS,
+    "contested.still_fighting": (*_FIGHT_WORDS, "engag"),
+    "contested.fighting_in": ("fighting",),
+    "contested.contested": ("contested",),
+    "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
+    "withdrawn.nominal": ("withdrawal", "retreat", "pullout", "pull"),
+    "encircled.state": ("encircl", "surround", "besieg", "trapped", "cut", "cauldron", "pocket", "kettle"),
+    "advancing_toward.toward": (
+        "advanc",
+        "push",
+        "mov",
+        "march",
+        "progress",
+        "driv",
+        "offensive",
+        "thrust",
+        "inching",
+        "edging",
+        "creeping",
+    ),
+    "advancing_toward.closing_in": (
+        "clos",
+        "circl",
+        "encircling",
+        "bearing",
+        "approach",
+        "near",
+        "moved",
+        "moving",
+        "drawing",
+        "drew",
+        "edged",
+        "edging",
+        "inched",
+        "inching",
+        "getting",
+        "got",
+    ),
+    "advancing_toward.toward_which": ("toward",),
+    "advancing_toward.within": ("km", "kilomet", "mile", "mi"),
+    "struck.strike": ("struck", "strike", "striking"),
+    "struck.attack": ("attack", "shell", "bomb", "pummel", "pound", "target", "air"),
+    "struck.hit": ("hit", "struck"),
+    "evacuating.evacuation": ("evacuat",),
+}
 
 
 def _cue(name: str, predicate: Predicate, pattern: str, orientation: Orientation, **options: object) -> Cue:
-    return Cue(name, predicate, re.compile(pattern, re.IGNORECASE), orientation, **options)  # type: ignore[arg-type]
+    compiled = re.compile(pattern, re.IGNORECASE)
+    TRIGGERS.add(name, TRIGGERS_OF[name])
+    return Cue(name, predicate, compiled, orientation, triggers=TRIGGERS_OF[name], **options)  # type: ignore[arg-type]
 
 
 _CONTINUING = (

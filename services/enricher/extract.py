@@ -24,6 +24,7 @@ from newsmon.contracts import (
 )
 from newsmon.contracts.ids import claim_id, fact_id
 from newsmon.story import signature
+from services.enricher._scan import TRIGGERS, normalise
 from services.enricher.actors import find_actors
 from services.enricher.claims import ClaimExtractor, DroppedCue
 from services.enricher.facts import FactExtractor
@@ -66,27 +67,29 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
     text = article.text
     anchor = article.published or article.fetched_at or now
     sentences = split_sentences(text)
+    normalised = normalise(text)
+    active = [TRIGGERS.active(normalised[s.start : s.end]) for s in sentences]
     found = finder.find(text)
     countries = {m.start: m.place.country_code for m in found if m.place.country_code and m.place.kind != "country"}
-    actors = find_actors(text, countries)
+    actors = find_actors(text, countries, [(s.start, s.end, a) for s, a in zip(sentences, active, strict=True)])
     # a place name inside a person's name, a grouping or an outlet ("Viktor", "Khortytsia") is not a place here
     blocked = [
         (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES
     ]
     places = [m for m in found if not any(s <= m.start and m.end <= e for s, e in blocked)]
 
-    claims_engine = ClaimExtractor(text, sentences, places, actors, anchor)
+    claims_engine = ClaimExtractor(text, sentences, places, actors, anchor, active)
     drafts, dropped = claims_engine.run()
     facts_engine = FactExtractor(
         text,
         sentences,
-        claims_engine._refs_in,
-        claims_engine._salient,
+        claims_engine.linker.refs_in,
+        claims_engine.linker.salient,
         actors,
         claims_engine.events_by_sentence,
         finder.resolve_name,
     )
-    fact_drafts = facts_engine.run()
+    fact_drafts = facts_engine.run(active)
 
     story = signature(f"{article.title}\n{text}" if article.title else text)
     ref = ArticleRef(

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from newsmon.contracts import Attribution, Place
 from newsmon.contracts.claims import FactKind
+from services.enricher._scan import TRIGGERS
 from services.enricher.actors import ActorIndex
 from services.enricher.attribution import UNATTRIBUTED, SpeechEvent, attribute
-from services.enricher.claims import PlaceRef, number_value, to_km
+from services.enricher.claims import number_value, to_km
 from services.enricher.cues import NUMBER, UNIT
+from services.enricher.linking import PlaceRef
 from services.enricher.sentences import Sentence
 
 _BIG = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?)"
@@ -37,7 +39,26 @@ _PEOPLE = re.compile(
 _CASUALTY_WORDS = re.compile(
     r"\b(?:killed|dead|died|lost|loses|losing|losses|casualties|wounded|irrecoverable)\b", re.I
 )
-_MILITARY_KINDS = frozenset({"military", "state", "grouping"})
+_ALL_FACTS = frozenset({"fact.distance", "fact.population", "fact.people", "fact.area"})
+TRIGGERS.add("fact.distance", ("km", "kilomet", "mile", "mi"))
+TRIGGERS.add("fact.population", ("population",))
+TRIGGERS.add(
+    "fact.people",
+    (
+        "troops",
+        "soldiers",
+        "servicemen",
+        "personnel",
+        "fighters",
+        "losses",
+        "irrecoverable",
+        "casualties",
+        "dead",
+        "killed",
+        "wounded",
+    ),
+)
+TRIGGERS.add("fact.area", ("square", "sq", "km2", "km²"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +105,22 @@ class FactExtractor:
         self.events = events
         self.resolve_country = resolve_country
 
-    def run(self) -> list[FactDraft]:
+    def run(self, active: list[set[str]] | None = None) -> list[FactDraft]:
+        """Facts of every sentence; ``active`` (per sentence, see ``_scan``) skips sentences without the words."""
         facts: list[FactDraft] = []
-        for sentence in self.sentences:
+        for index, sentence in enumerate(self.sentences):
+            wanted = active[index] if active is not None else _ALL_FACTS
+            if not wanted & _ALL_FACTS:
+                continue
             refs = [r for r in self.refs_in(sentence.start, sentence.end) if r.place.kind != "country"]
-            facts += self._distances(sentence, refs)
-            facts += self._populations(sentence, refs)
-            facts += self._people(sentence, refs)
-            facts += self._areas(sentence, refs)
+            if "fact.distance" in wanted:
+                facts += self._distances(sentence, refs)
+            if "fact.population" in wanted:
+                facts += self._populations(sentence, refs)
+            if "fact.people" in wanted:
+                facts += self._people(sentence, refs)
+            if "fact.area" in wanted:
+                facts += self._areas(sentence, refs)
         return facts
 
     def _speaker(self, sentence: Sentence, position: int) -> Attribution:

@@ -27,6 +27,7 @@ DEFAULT_MIN_CONFIDENCE = 0.5
 ROUNDS = 2
 MAX_CANDIDATES = 25
 MAX_SUPPORT_BONUS = 0.35
+QUALIFIED_BONUS = 0.2
 
 Group = tuple[int, int]
 
@@ -170,7 +171,8 @@ class PlaceFinder:
 
     def _best_case(self, match: Match) -> float:
         """An upper bound of the confidence, before disambiguation: lets hopeless names skip the scoring."""
-        return self._base(match, kind=COUNTRY, weight=10**9, flag=MatchFlag.NAME, notes=None) + MAX_SUPPORT_BONUS
+        best = self._base(match, kind=COUNTRY, weight=10**9, flag=MatchFlag.NAME, notes=None)
+        return best + MAX_SUPPORT_BONUS + (QUALIFIED_BONUS if match.qualifiers else 0.0)
 
     def _base(self, match: Match, *, kind: int, weight: int, flag: int, notes: list[str] | None) -> float:
         """How likely the name is a place at all, from how it is written; says why in ``notes`` if given."""
@@ -202,7 +204,9 @@ class PlaceFinder:
             notes.append(f"followed by '{match.before_name}' (part of a longer name?)")
         if match.before_title is not None:
             base -= 0.3
-            notes.append(f"followed by '{match.before_title}' (part of a name like '{match.surface} {match.before_title}'?)")
+            notes.append(
+                f"followed by '{match.before_title}' (part of a name like '{match.surface} {match.before_title}'?)"
+            )
         if match.echo_name is not None:
             base -= 0.4
             notes.append(f"elsewhere part of the name '{match.echo_name}'")
@@ -225,6 +229,8 @@ class PlaceFinder:
             if flag == MatchFlag.ALTERNATE:
                 base -= 0.15
         base += min(MAX_SUPPORT_BONUS, MAX_SUPPORT_BONUS * support)
+        if reading.qualified:
+            base += QUALIFIED_BONUS  # "Bath, England": the text itself says which place it is
         if reading.margin < 0.15:
             base -= 0.15
             notes.append("close call")

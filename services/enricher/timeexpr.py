@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.enricher._scan import TRIGGERS
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {
     "jan": 1,
@@ -40,6 +42,30 @@ _MONTHS = {
 }
 _SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+TIME_TRIGGERS: tuple[str, ...] = (
+    *_WEEKDAYS,
+    *_MONTHS,
+    "yesterday",
+    "today",
+    "tonight",
+    "this",
+    "last",
+    "overnight",
+    "weekend",
+    "week",
+    "month",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "year",
+    "ago",
+    "19",
+    "20",
+)
+"""Word prefixes of every time expression: sentences without one need no search (see ``_scan``)."""
+TRIGGERS.add("time", TIME_TRIGGERS)
 
 _PATTERN = re.compile(
     rf"""

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
@@ -76,6 +76,17 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic] = INDEX
         await admin.close()
 
 
+@dataclass
+class Batch:
+    """Records decoded and shaped, waiting to be written."""
+
+    records: Sequence[Record]
+    started: float
+    documents: list[Document] = field(default_factory=list)
+    origin: dict[int, Record] = field(default_factory=dict)  # id(document) → the record it came from
+    undecodable: list[tuple[Record, PoisonError]] = field(default_factory=list)
+
+
 def alias_resolver(specs: Mapping[IndexName, IndexSpec], prefix: str) -> Callable[[Document], str]:
     aliases = {name: spec.alias(prefix) for name, spec in specs.items()}
 
@@ -113,31 +124,59 @@ class Indexer:
         self.stats = IndexerStats()
 
     async def run(self, stopping: asyncio.Event) -> None:
+        """Consume until ``stopping`` is set. Batch N+1 is decoded and shaped while batch N's bulk request is in
+        flight; writes, dead letters and commits still happen strictly one batch after the other."""
         log.info("indexing %s", ", ".join(sorted(self._logical)))
-        while not stopping.is_set():
-            batches = await self._consumer.getmany(timeout_ms=self._max_wait_ms, max_records=self._max_records)
-            records = [record for partition in batches.values() for record in partition]
-            if records:
-                await self.handle(records)
-                await self._commit(batches)
+        in_flight: asyncio.Task[None] | None = None
+        try:
+            while not stopping.is_set():
+                batches = await self._consumer.getmany(timeout_ms=self._max_wait_ms, max_records=self._max_records)
+                records = [record for partition in batches.values() for record in partition]
+                if not records:
+                    continue
+                batch = self.prepare(records)
+                if in_flight is not None:
+                    await in_flight
+                in_flight = asyncio.create_task(self._deliver_and_commit(batch, batches))
+        finally:
+            if in_flight is not None:
+                if stopping.is_set():
+                    await in_flight  # finish what is in hand, then leave
+                else:
+                    in_flight.cancel()  # uncommitted: its records come back after a restart
+                    with suppress(asyncio.CancelledError):
+                        await in_flight
+
+    async def _deliver_and_commit(self, batch: Batch, batches: dict[TopicPartition, list[Record]]) -> None:
+        await self.deliver(batch)
+        await self._commit(batches)
 
     async def handle(self, records: Sequence[Record]) -> None:
         """Index a batch; returns once every record is indexed, stale (older alert version) or dead-lettered."""
-        started = time.monotonic()
+        await self.deliver(self.prepare(records))
+
+    def prepare(self, records: Sequence[Record]) -> Batch:
+        """Decode and shape (CPU only): documents to write and records that broke the contract."""
+        batch = Batch(records=records, started=time.monotonic())
         if self.stats.first_batch_at is None:
-            self.stats.first_batch_at = started
-        documents: list[Document] = []
-        origin: dict[int, Record] = {}
+            self.stats.first_batch_at = batch.started
         for record in records:
             topic = self._logical[record.topic]
             self._metrics.on_message_in(topic)
             try:
                 document = decode_document(topic, record.value)
             except PoisonError as exc:
-                await self._dead_letter(record, stage="decode", error_kind=exc.kind, reason=str(exc))
+                batch.undecodable.append((record, exc))
                 continue
-            documents.append(document)
-            origin[id(document)] = record
+            batch.documents.append(document)
+            batch.origin[id(document)] = record
+        return batch
+
+    async def deliver(self, batch: Batch) -> None:
+        """Write the batch and dead-letter what could not be indexed; returns when all of it is settled."""
+        records, documents, origin, started = batch.records, batch.documents, batch.origin, batch.started
+        for record, exc in batch.undecodable:
+            await self._dead_letter(record, stage="decode", error_kind=exc.kind, reason=str(exc))
         outcome = await self._sink.write(documents)
         for rejection in outcome.rejected:
             await self._handle_rejection(rejection, origin[id(rejection.document)])

@@ -4,8 +4,9 @@
     python -m services.indexer.bench --e2e ../shared/seeds
 
 Raw: the shaped documents sent with ``elasticsearch.helpers.async_bulk`` (500 per request) straight into an index
-made from the same template, once before and once after the indexer run (after a small warm-up load); the faster
-of the two is the reference. Indexer: the same records produced to Kafka first, then consumed, decoded, shaped,
+made from the same template. The two sides alternate for ``--rounds`` rounds after a small warm-up load, each into
+fresh indices, and the best time of each side counts (other processes share the machine).
+Indexer: the same records produced to Kafka first, then consumed, decoded, shaped,
 bulk-written and committed by the real service loop; timed from its first batch to its last acknowledged one.
 Uses the Kafka and Elasticsearch of the settings (``NEWSMON_KAFKA__BOOTSTRAP``, ``NEWSMON_ELASTICSEARCH__URL``) with
 throw-away prefixes, removed afterwards.
@@ -53,6 +54,8 @@ class BenchResult:
     ratio: float
     bulk_requests: int
     avg_doc_bytes: int
+    raw_runs: list[float]
+    indexer_runs: list[float]
 
 
 def bench_claims(count: int) -> list[Claim]:
@@ -67,33 +70,31 @@ def bench_claims(count: int) -> list[Claim]:
     ]
 
 
-async def run(settings: IndexerSettings, count: int) -> BenchResult:
+async def run(settings: IndexerSettings, count: int, rounds: int = 2) -> BenchResult:
     run_id = uuid.uuid4().hex[:8]
-    raw_prefixes = [f"bench-{run_id}-{name}-" for name in ("warm", "raw1", "raw2")]
-    indexer_prefix = f"bench-{run_id}-idx-"
+    prefixes = [f"bench-{run_id}-warm-"]
     claims = bench_claims(count)
     documents = [claim_document(claim) for claim in claims]
     specs = {"claims": load_specs()["claims"]}
     es = elasticsearch_client(settings.elasticsearch, request_timeout=120)
-    try:
 
-        async def raw_load(prefix: str, batch: list[Document]) -> float:
-            await apply_all(es, specs, prefix)  # type: ignore[arg-type]
-            alias = specs["claims"].alias(prefix)
-            actions = ({"_index": alias, "_id": d.id, "_source": d.source} for d in batch)
-            started = time.perf_counter()
-            await async_bulk(es, actions, chunk_size=500, max_chunk_bytes=settings.indexer.bulk_max_bytes)
-            return time.perf_counter() - started
+    async def raw_load(prefix: str, batch: list[Document]) -> float:
+        prefixes.append(prefix)
+        await apply_all(es, specs, prefix)  # type: ignore[arg-type]
+        alias = specs["claims"].alias(prefix)
+        actions = ({"_index": alias, "_id": d.id, "_source": d.source} for d in batch)
+        started = time.perf_counter()
+        await async_bulk(es, actions, chunk_size=500, max_chunk_bytes=settings.indexer.bulk_max_bytes)
+        return time.perf_counter() - started
 
-        await raw_load(raw_prefixes[0], documents[: max(count // 10, 1)])  # warm the node up first
-        raw_runs = [await raw_load(raw_prefixes[1], documents)]
-
-        kafka = settings.kafka.model_copy(update={"topic_prefix": indexer_prefix})
+    async def indexer_load(prefix: str) -> tuple[float, int]:
+        prefixes.append(prefix)
+        kafka = settings.kafka.model_copy(update={"topic_prefix": prefix})
         indexer_settings = settings.model_copy(
             update={
                 "kafka": kafka,
-                "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": indexer_prefix}),
-                "indexer": settings.indexer.model_copy(update={"group": f"{indexer_prefix}indexer"}),
+                "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": prefix}),
+                "indexer": settings.indexer.model_copy(update={"group": f"{prefix}indexer"}),
                 "metrics": MetricsSettings(enabled=False),
             }
         )
@@ -112,11 +113,19 @@ async def run(settings: IndexerSettings, count: int) -> BenchResult:
             stopping.set()
             await task
             stats = indexer.stats
-        raw_runs.append(await raw_load(raw_prefixes[2], documents))
-        raw_seconds = min(raw_runs)  # the better raw run: the ratio is never flattered
         if stats.first_batch_at is None or stats.last_batch_done_at is None:
             raise RuntimeError("the indexer handled no batch")
-        indexer_seconds = stats.last_batch_done_at - stats.first_batch_at
+        return stats.last_batch_done_at - stats.first_batch_at, stats.batches
+
+    try:
+        await raw_load(prefixes[0], documents[: max(count // 10, 1)])  # warm the node up first
+        raw_runs: list[float] = []
+        indexer_runs: list[tuple[float, int]] = []
+        for round_ in range(rounds):  # alternate, so load from other processes hits both sides alike
+            raw_runs.append(await raw_load(f"bench-{run_id}-raw{round_}-", documents))
+            indexer_runs.append(await indexer_load(f"bench-{run_id}-idx{round_}-"))
+        raw_seconds = min(raw_runs)
+        indexer_seconds, batches = min(indexer_runs)
         average = sum(len(json.dumps(d.source)) for d in documents) // max(count, 1)
         return BenchResult(
             docs=count,
@@ -125,13 +134,16 @@ async def run(settings: IndexerSettings, count: int) -> BenchResult:
             indexer_seconds=round(indexer_seconds, 3),
             indexer_docs_per_second=round(count / indexer_seconds),
             ratio=round(raw_seconds / indexer_seconds, 2),
-            bulk_requests=stats.batches,
+            bulk_requests=batches,
             avg_doc_bytes=average,
+            raw_runs=[round(seconds, 3) for seconds in raw_runs],
+            indexer_runs=[round(seconds, 3) for seconds, _ in indexer_runs],
         )
     finally:
-        for prefix in (*raw_prefixes, indexer_prefix):
+        for prefix in prefixes:
             await remove_all(es, prefix)
-        await _delete_topics(settings.kafka.model_copy(update={"topic_prefix": indexer_prefix}))
+            if "-idx" in prefix:
+                await _delete_topics(settings.kafka.model_copy(update={"topic_prefix": prefix}))
         await es.close()
 
 
@@ -219,13 +231,14 @@ async def _delete_topics(kafka: KafkaSettings) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20000, help="documents per side")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating raw/indexer rounds; the best of each counts")
     parser.add_argument("--e2e", type=Path, metavar="SEEDS_DIR", help="instead: raw seed article → searchable")
     arguments = parser.parse_args()
     result: Any
     if arguments.e2e:
         result = asyncio.run(end_to_end(IndexerSettings(), arguments.e2e))
     else:
-        result = asyncio.run(run(IndexerSettings(), arguments.docs))
+        result = asyncio.run(run(IndexerSettings(), arguments.docs, arguments.rounds))
     print(json.dumps(asdict(result), indent=2))
 
 

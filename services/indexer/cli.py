@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from collections.abc import Coroutine
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 if TYPE_CHECKING:
     from services.indexer.search import SearchResult
     from services.indexer.settings import IndexerSettings
+
+T = TypeVar("T")
 
 INDEX_HELP = "Which index: articles, claims, facts, alerts or deadletters"
 
@@ -24,6 +27,29 @@ def _settings() -> IndexerSettings:
     from services.indexer.settings import IndexerSettings
 
     return IndexerSettings()
+
+
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine; errors the user can act on are printed as one line, not a traceback."""
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    from newsmon.errors import NewsmonError
+
+    try:
+        return asyncio.run(main)
+    except NewsmonError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    except ApiError as exc:
+        error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+        reason = error.get("reason", "") if isinstance(error, dict) else str(error)
+        hint = " (run `newsmon es apply` first)" if exc.status_code == 404 else ""
+        typer.echo(f"error: Elasticsearch answered {exc.status_code} {exc.message}: {reason}{hint}", err=True)
+        raise typer.Exit(code=1) from exc
+    except TransportError as exc:
+        typer.echo(f"error: cannot reach Elasticsearch: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
 
 
 def _check_index(name: str) -> Any:
@@ -87,7 +113,7 @@ def es_apply(as_json: Annotated[bool, typer.Option("--json", help="Print the res
         finally:
             await client.close()
 
-    results = asyncio.run(main())
+    results = _run(main())
     if as_json:
         typer.echo(json.dumps([asdict(result) for result in results], indent=2))
     else:
@@ -142,7 +168,7 @@ def reindex(
         finally:
             await client.close()
 
-    report = asyncio.run(main())
+    report = _run(main())
     if as_json:
         typer.echo(json.dumps(asdict(report), indent=2))
         return
@@ -209,7 +235,7 @@ def search(
             await client.close()
 
     try:
-        result = asyncio.run(main())
+        result = _run(main())
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     if as_json:
@@ -266,7 +292,7 @@ def kibana_import(
         async with httpx.AsyncClient(timeout=timeout, headers=headers) as client:
             return await import_saved_objects(client, url, objects, space=space)
 
-    result = asyncio.run(main())
+    result = _run(main())
     if not result.success:
         for error in result.errors:
             typer.echo(f"{error.get('type')} {error.get('id')}: {error.get('error')}", err=True)

@@ -133,6 +133,8 @@ async def reindex(
     prefix = settings.elasticsearch.index_prefix
     spec = load_specs()[name]
     alias = spec.alias(prefix)
+    topic = settings.kafka.topic(SOURCE_TOPICS[name])
+    partitions = await topic_partitions(settings.kafka, topic)  # fails before anything is created
     await put_template(es, spec, prefix, shards=section.shards, replicas=section.replicas)
     old = await indices_behind(es, alias)
     version = max((spec.version_of(index, prefix) for index in old), default=0) + 1
@@ -142,7 +144,6 @@ async def reindex(
         log.warning("deleting %s left over from an earlier, unfinished reindex", new)
         await es.indices.delete(index=new)
         await create_index(es, new)
-    topic = settings.kafka.topic(SOURCE_TOPICS[name])
     report = ReindexReport(name, alias, old, new, topic)
     copy_sink = ElasticsearchSink(es, lambda _document: new, max_bytes=section.bulk_max_bytes, require_alias=False)
     live_sink = ElasticsearchSink(es, lambda _document: alias, max_bytes=section.bulk_max_bytes)
@@ -151,7 +152,6 @@ async def reindex(
         consumer(settings.kafka, group=None, topics=[]) as kafka_consumer,
     ):
         dead_letters = DeadLetterPublisher(KafkaPublisher(kafka_producer, settings.kafka), "indexer")
-        partitions = await topic_partitions(settings.kafka, topic)
         kafka_consumer.assign(partitions)
         begin = await kafka_consumer.beginning_offsets(partitions)
         end = await kafka_consumer.end_offsets(partitions)

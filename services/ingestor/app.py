@@ -215,7 +215,7 @@ class Ingestor:
         reserved = [item.id for item in check.new_items]
         self.known.reserve(reserved)
         try:
-            if not check.new_items and previous is not None and not _durable_change(previous, check.state):
+            if not check.new_items and previous is not None and not state_needs_write(previous, check.state):
                 # A 304 (or an unchanged document) changes nothing a restart needs: no Kafka write at all.
                 # After a restart such a feed is simply due at once, which costs one more conditional GET.
                 self.states[feed.url] = check.state
@@ -261,7 +261,7 @@ class Ingestor:
         self.states[check.feed.url] = state
 
 
-def _durable_change(old: FeedState, new: FeedState) -> bool:
+def state_needs_write(old: FeedState, new: FeedState) -> bool:
     """Whether ``new`` differs from ``old`` in what must survive a restart (not only the poll times)."""
     return (old.etag, old.last_modified, old.seen_ids, old.failures, old.last_error) != (
         new.etag,

@@ -41,12 +41,14 @@ async def produce_raw(settings: KafkaSettings, topic: str, key: bytes, value: by
 async def read_topic(settings: KafkaSettings, topic: str) -> list[bytes]:
     """Every record value of a topic, from its beginning to its current end."""
     partitions = await topic_partitions(settings, settings.topic(topic))
-    client = AIOKafkaConsumer(**connection_options(settings), group_id=None, enable_auto_commit=False)
+    client = AIOKafkaConsumer(
+        **connection_options(settings), group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await client.start()
     try:
         client.assign(partitions)
         end = await client.end_offsets(partitions)
-        await client.seek_to_beginning(*partitions)
+        await client.seek_to_beginning(*partitions)  # (and auto_offset_reset=earliest: no race with "latest")
         values: list[bytes] = []
         pending = {tp for tp in partitions if end[tp] > 0}
         while pending:

@@ -30,8 +30,24 @@ def make_settings(
     )
 
 
-async def read_topic(settings: KafkaSettings, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every committed record of ``topic`` (read_committed), up to its current end."""
+async def read_topic(
+    settings: KafkaSettings, topic: str, *, at_least: int = 0, wait: float = 15.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every committed record of ``topic`` (read_committed), up to its current end.
+
+    A transaction's commit markers reach the partitions a moment after the commit returns: with ``at_least`` the
+    topic is read again until that many records are visible (or ``wait`` seconds pass).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        records = await _read_once(settings, topic)
+        if len(records) >= at_least or loop.time() > deadline:
+            return records
+        await asyncio.sleep(0.2)
+
+
+async def _read_once(settings: KafkaSettings, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     consumer = AIOKafkaConsumer(
         settings.topic(topic),
         **connection_options(settings),
@@ -65,17 +81,17 @@ async def read_topic(settings: KafkaSettings, topic: str) -> list[ConsumerRecord
         await consumer.stop()
 
 
-async def articles_in(settings: KafkaSettings) -> list[RawArticle]:
-    return [decode(RawArticle, r.value) for r in await read_topic(settings, ARTICLES_RAW.name)]
+async def articles_in(settings: KafkaSettings, *, at_least: int = 0) -> list[RawArticle]:
+    return [decode(RawArticle, r.value) for r in await read_topic(settings, ARTICLES_RAW.name, at_least=at_least)]
 
 
-async def dead_letters_in(settings: KafkaSettings) -> list[DeadLetter]:
-    return [decode(DeadLetter, r.value) for r in await read_topic(settings, DLQ.name)]
+async def dead_letters_in(settings: KafkaSettings, *, at_least: int = 0) -> list[DeadLetter]:
+    return [decode(DeadLetter, r.value) for r in await read_topic(settings, DLQ.name, at_least=at_least)]
 
 
-async def states_in(settings: KafkaSettings) -> dict[str, FeedState]:
+async def states_in(settings: KafkaSettings, *, at_least: int = 0) -> dict[str, FeedState]:
     states: dict[str, FeedState] = {}
-    for record in await read_topic(settings, FEEDS_STATE.name):
+    for record in await read_topic(settings, FEEDS_STATE.name, at_least=at_least):
         state = decode(FeedState, record.value)
         states[state.feed] = state
     return states

@@ -53,11 +53,11 @@ async def test_every_corpus_feed_is_polled_without_a_crash(settings_for: Callabl
         settings = settings_for(fetch_pages=False, max_concurrent_polls=32)
         await poll_once(settings, feeds, deadline=300)
 
-    articles = await articles_in(settings.kafka)
+    articles = await articles_in(settings.kafka, at_least=len(expected_ids))
     counts = by_id(articles)
     assert set(counts) == expected_ids
     assert set(counts.values()) == {1}
-    letters = await dead_letters_in(settings.kafka)
+    letters = await dead_letters_in(settings.kafka, at_least=len(empty))
     per_feed = Counter(letter.feed for letter in letters)
     assert set(per_feed) == set(empty)
     assert set(per_feed.values()) == {1}

@@ -84,10 +84,10 @@ async def test_kill_9_mid_run_then_restart_gives_every_article_exactly_once(
                 second.kill()
                 second.wait()
 
-    articles = await articles_in(kafka)
+    articles = await articles_in(kafka, at_least=expected)
     counts = by_id(articles)
     assert len(articles) == expected
     assert set(counts.values()) == {1}
     assert {a.title for a in articles} == {f"Feed {f} story {i}" for f in range(FEEDS) for i in range(ITEMS)}
-    states = await states_in(kafka)
+    states = await states_in(kafka, at_least=FEEDS)
     assert all(len(states[url].seen_ids) == ITEMS for url in urls)

@@ -23,13 +23,13 @@ async def test_new_items_of_several_feeds_arrive_once_and_a_second_poll_gets_304
         settings = settings_for()
 
         _, metrics = await poll_once(settings, feeds)
-        articles = await articles_in(settings.kafka)
+        articles = await articles_in(settings.kafka, at_least=48)
         assert len(articles) == 48
         assert set(by_id(articles).values()) == {1}
         assert {a.source for a in articles} == {f"News {n}" for n in range(4)}
         assert all(a.text_origin == "page" and "paragraph 2 of the story" in a.text for a in articles)
         assert metrics.items["new"] == 48
-        states = await states_in(settings.kafka)
+        states = await states_in(settings.kafka, at_least=4)
         assert {url: len(states[url].seen_ids) for url in urls} == dict.fromkeys(urls, 12)
         assert all(states[url].etag for url in urls)
 
@@ -53,7 +53,7 @@ async def test_only_the_new_items_of_a_changed_feed_are_produced(
         await poll_once(settings, [feed])
         site.static["/rss"] = Static(rss("Changing", items[3:]))  # 3 old items dropped, 4 new
         _, metrics = await poll_once(settings, [feed.model_copy(update={"interval": 0.5})])
-        articles = await articles_in(settings.kafka)
+        articles = await articles_in(settings.kafka, at_least=10)
         assert sorted(a.title for a in articles) == sorted(f"Story {n}" for n in range(10))  # 6 partitions
         assert metrics.items["duplicate"] == 3
         assert all(a.text_origin == "feed_summary" and a.fetch_error for a in articles)
@@ -67,5 +67,5 @@ async def test_the_same_story_in_two_feeds_is_produced_once(settings_for: Callab
         settings = settings_for(fetch_pages=False)
         await poll_once(settings, [FeedConfig(url=site.url("/a"), interval=3600)])
         await poll_once(settings, [FeedConfig(url=site.url("/b"), interval=3600)])
-        articles = await articles_in(settings.kafka)
+        articles = await articles_in(settings.kafka, at_least=2)
         assert sorted(a.title for a in articles) == ["Only in A", "Wire story"]

@@ -74,7 +74,7 @@ async def test_seed_feed_through_kafka(settings_for: Callable[..., IngestorSetti
         settings = settings_for()
         await poll_once(settings, [FeedConfig(url=site.feed_url, name="Seeds", interval=3600)])
         seeds = {site.page_url(seed): seed for seed in site.seeds}
-    articles = await articles_in(settings.kafka)
+    articles = await articles_in(settings.kafka, at_least=5)
     assert sorted(a.url for a in articles) == sorted(seeds)
     for article in articles:
         assert article.source == "Seeds"

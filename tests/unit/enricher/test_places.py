@@ -289,3 +289,61 @@ def test_a_one_line_sentence_of_names_is_not_a_headline(finder: PlaceFinder) -> 
     assert ids_by_surface(finder.find("Russian President Vladimir Putin met Donald Trump.")) == {}
     headline = "Russia's Push Towards Pokrovsk\nRussian troops advanced in Ukraine's Donetsk region."
     assert ids_by_surface(finder.find(headline))["Pokrovsk"] == {POKROVSK_UA}
+
+
+def test_names_side_by_side_are_one_longer_name(finder: PlaceFinder) -> None:
+    text = "Speaker of the House Paul Ryan said Ed Gillespie ran a good race in Virginia."
+    found = ids_by_surface(finder.find(text))
+    assert not {"Paul", "Ryan", "Ed", "Gillespie"} & set(found)
+    assert found["Virginia"] == {"6254928"}
+
+
+def test_a_name_seen_as_a_persons_name_stays_one(finder: PlaceFinder) -> None:
+    text = "Judge Amy Berman Jackson issued the order on Monday. Jackson said it protected the jury in Washington."
+    assert "Jackson" not in ids_by_surface(finder.find(text))
+
+
+def test_organisations_named_after_places(finder: PlaceFinder) -> None:
+    text = "The Department of Homeland Security met the owners of the Miami Heat in Florida."
+    found = ids_by_surface(finder.find(text))
+    assert "Homeland" not in found
+    assert found["Florida"] == {"4155751"}
+
+
+def test_a_lone_foreign_town_in_an_american_story(finder: PlaceFinder) -> None:
+    text = "Obama reports for jury duty in Chicago, Illinois, and is dismissed."
+    found = ids_by_surface(finder.find(text))
+    assert "Obama" not in found  # a town in Japan, but nothing else in the story is
+    assert found["Chicago"] == {"4887398"}
+
+
+def test_a_former_name_alone_is_not_enough(finder: PlaceFinder) -> None:
+    # geonames lists "Google" among the alternate names of Topeka, Kansas (its joke renaming of 2010)
+    assert "Google" not in ids_by_surface(finder.find("Microsoft and Google shares rose on Monday."))
+
+
+def test_mentions_validate_against_the_contract(finder: PlaceFinder) -> None:
+    for seed in SEED_PLACES:
+        for mention in finder.find((SEEDS / seed).read_text(encoding="utf-8")):
+            assert PlaceMention.model_validate(mention.model_dump()) == mention
+
+
+def test_regions_beyond_ukraine_and_russia(finder: PlaceFinder) -> None:
+    text = (
+        "Israeli strikes hit Khan Younis in the Gaza Strip and Jenin in the West Bank. Syrian rebels took Hama; "
+        "fighting went on in Idlib province. Drones flew over Gomel, Belarus."
+    )
+    mentions = {m.surface: m.place for m in finder.find(text)}
+    assert mentions["Gaza Strip"].id == "adm1:PS.GZ"
+    assert mentions["West Bank"].id == "adm1:PS.WE"  # a proper name, though both its words are common
+    assert (mentions["Khan Younis"].name, mentions["Khan Younis"].admin1) == ("Khan Younis", "Gaza Strip")
+    assert mentions["Hama"].admin1 == "Hama Governorate"
+    assert mentions["Idlib province"].id == "adm1:SY.12"
+    assert (mentions["Gomel"].id, mentions["Gomel"].admin1) == ("627907", "Gomel Region")
+
+
+def test_a_qualifier_outweighs_a_sentence_start(finder: PlaceFinder) -> None:
+    mentions = {m.surface: m for m in finder.find("Bath, England is a spa town.")}
+    assert mentions["Bath"].place.id == "2656173"
+    assert mentions["Bath"].place.admin1 == "England"
+    assert "qualified as 'Bath, England'" in mentions["Bath"].reason

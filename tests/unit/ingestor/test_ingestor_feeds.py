@@ -74,3 +74,13 @@ def test_merge_adds_only_new_feeds_and_round_trips_through_yaml() -> None:
     assert [f.url for f in added] == ["https://kyiv.example/rss", "https://eu.example/atom.xml"]
     assert merged[0].name == "Mine"
     assert parse_feed_list(dump_feed_list(merged)) == merged
+
+
+def test_the_shipped_feed_list_loads() -> None:
+    from pathlib import Path
+
+    from services.ingestor.feeds import load_feeds
+
+    feeds = load_feeds(Path(__file__).resolve().parents[3] / "deploy" / "feeds.yaml")
+    assert feeds
+    assert all(feed.url.startswith("https://") and feed.name for feed in feeds)

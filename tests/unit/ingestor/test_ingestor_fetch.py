@@ -242,3 +242,16 @@ async def test_per_host_concurrency_is_limited() -> None:
         urls = [f"https://{host}.example/{n}" for host in ("a", "b") for n in range(10)]
         await asyncio.gather(*(fetcher.get(url) for url in urls))
     assert peak == {"a.example": 2, "b.example": 2}
+
+
+async def test_the_address_dialled_is_the_address_vetted_so_dns_rebinding_fails() -> None:
+    answers = iter([["93.184.216.34"], ["127.0.0.1"]])  # public at the check, loopback at the connect
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    async with Fetcher(HttpSettings(connect_timeout=1.0, total_timeout=2.0), resolver=rebinding) as fetcher:
+        with pytest.raises(FetchError) as caught:
+            await fetcher.get("http://rebind.test:9/feed")
+    assert caught.value.kind == "blocked_address"
+    assert "127.0.0.1" in caught.value.reason

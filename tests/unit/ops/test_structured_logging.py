@@ -26,12 +26,14 @@ from newsmon.settings import LoggingSettings
 @pytest.fixture
 def log_stream() -> Iterator[io.StringIO]:
     stream = io.StringIO()
+    level = logging.getLogger().level
     configure_logging("enricher", LoggingSettings(level="INFO"), stream=stream)
     yield stream
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == "newsmon":
             root.removeHandler(handler)
+    root.setLevel(level)
     structlog.reset_defaults()
 
 
@@ -108,3 +110,22 @@ def test_configuring_twice_does_not_duplicate_lines(log_stream: io.StringIO) -> 
     configure_logging("enricher", LoggingSettings(), stream=log_stream)
     logging.getLogger("x").warning("once")
     assert len(lines(log_stream)) == 1
+
+
+def test_console_format_for_humans_keeps_the_fields() -> None:
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    configure_logging("ingestor", LoggingSettings(format="console", level="DEBUG"), stream=stream)
+    try:
+        with bind_context(feed="https://a.example/rss"):
+            logging.getLogger("services.ingestor.poll").debug("polled")
+    finally:
+        for handler in list(logging.getLogger().handlers):
+            if handler.get_name() == "newsmon":
+                logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+        structlog.reset_defaults()
+    line = stream.getvalue()
+    assert "polled" in line
+    assert "feed=https://a.example/rss" in line
+    assert "service=ingestor" in line

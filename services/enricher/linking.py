@@ -1,0 +1,187 @@
+"""Which place a cue is about: the named place in its object or subject position, an anaphor ("the town",
+"there") read as the most salient town so far, or the town the last sentences were about.
+
+Countries are never claim places, and a capital standing for its government ("Kyiv has yet to confirm",
+"Moscow's troops") is not a place here either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from newsmon.contracts import Place, PlaceMention
+from services.enricher.actors import ActorIndex
+from services.enricher.cues import Cue
+from services.enricher.sentences import Sentence
+
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
+    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b)",
+    re.IGNORECASE,
+)
+PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_METONYM_USE = re.compile(
+    r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
+    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
+    re.IGNORECASE,
+)
+_METONYM_USE = re.compile(
+    r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
+    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
+    re.IGNORECASE,
+)
+_BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
+_BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    place: Place
+    start: int
+    end: int
+    surface: str
+    via: str = "named"
+
+
+class PlaceLinker:
+    """The places of one article, and the rules that link a cue to one of them."""
+
+    def __init__(self, text: str, sentences: list[Sentence], places: list[PlaceMention], actors: ActorIndex) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.actors = actors
+        state_spans = [
+            (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind == "state"
+        ]
+        self.places = [
+            PlaceRef(m.place, m.start, m.end, m.surface)
+            for m in places
+            if m.place.kind != "country" and not self._metonym(m, state_spans)
+        ]
+
+    def _metonym(self, mention: PlaceMention, state_spans: list[tuple[int, int]]) -> bool:
+        """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
+        if not any(s <= mention.start and mention.end <= e for s, e in state_spans):
+            return False
+        return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
+
+    def refs_in(self, start: int, end: int) -> list[PlaceRef]:
+        refs = [r for r in self.places if r.start >= start and r.end <= end]
+        for match in _ANAPHOR.finditer(self.text, start, end):
+            antecedent = self.latest_town(match.start())
+            if antecedent is not None and not any(r.start <= match.start() < r.end for r in refs):
+                refs.append(
+                    replace(
+                        antecedent,
+                        start=match.start(),
+                        end=match.end(),
+                        surface=match.group(0),
+                        via=f"anaphor «{match.group(0)}» → {antecedent.surface}",
+                    )
+                )
+        return sorted(refs, key=lambda r: r.start)
+
+    def latest_town(self, position: int) -> PlaceRef | None:
+        """The town an anaphor most likely means: recent, often named, named first in its sentence."""
+        here = next((s.index for s in self.sentences if s.start <= position < s.end + 1), len(self.sentences))
+        scores: dict[str, float] = {}
+        latest: dict[str, PlaceRef] = {}
+        first_in_sentence: set[int] = set()
+        for ref in self.places:
+            if ref.end > position or ref.place.kind != "populated_place":
+                continue
+            index = next((s.index for s in self.sentences if s.start <= ref.start < s.end), here)
+            weight = 0.6 ** (here - index)
+            if index not in first_in_sentence:
+                first_in_sentence.add(index)
+                weight *= 2
+            scores[ref.place.id] = scores.get(ref.place.id, 0.0) + weight
+            latest[ref.place.id] = ref
+        if not scores:
+            return None
+        best = max(scores, key=lambda key: (scores[key], latest[key].start))
+        return latest[best]
+
+    def link(
+        self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int, sentence: Sentence
+    ) -> tuple[PlaceRef | None, str]:
+        refs = self.refs_in(clause_start, clause_end)
+        text = self.text
+        after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
+        after = [r for r in refs if r.start >= after_from]
+        before = [r for r in refs if r.end <= start]
+
+        def object_ref() -> PlaceRef | None:
+            if not after:
+                return None
+            ref = after[0]
+            between = text[end : ref.start] if ref.start >= end else ""
+            if len(between) > 60:
+                return None
+            if cue.predicate == "withdrawn":
+                return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
+            if cue.predicate in ("captured", "advancing_toward") and _BLOCK_OBJECT.search(between):
+                return None
+            return ref
+
+        def subject_ref() -> PlaceRef | None:
+            for ref in reversed(before):
+                between = text[ref.end : start]
+                if len(between) > 100 or between.count(",") % 2 == 1:
+                    continue
+                return ref
+            return None
+
+        def locative_ref() -> PlaceRef | None:
+            for ref in after:
+                between = text[end : ref.start] if ref.start >= end else ""
+                if len(between) > (170 if cue.predicate == "struck" else 90):
+                    break
+                if cue.predicate == "contested" and _BLOCK_CONTESTED.search(between):
+                    return None
+                return ref
+            return subject_ref()
+
+        def antecedent_ref() -> PlaceRef | None:
+            return before[-1] if before and start - before[-1].end <= 100 else None
+
+        orientation = cue.orientation
+        first_word = text[start:end].split()[0].lower().strip('"“') if text[start:end].split() else ""
+        participle = first_word.endswith("ed") or first_word in {"struck", "hit", "taken", "overrun", "shot"}
+        finders = {
+            "object": (object_ref,),
+            "subject": (subject_ref,),
+            "either": (object_ref, subject_ref),
+            "locative": (locative_ref,),
+            "antecedent": (antecedent_ref,),
+        }[orientation]
+        if orientation in ("object", "locative", "either") and participle and PASSIVE.search(text[clause_start:start]):
+            finders = (subject_ref, *finders)  # "Kurakhove has been pummeled", "was struck": the place is the subject
+        for finder in finders:
+            ref = finder()
+            if ref is not None:
+                if cue.needs_forces and not self.forces_before(clause_start, start):
+                    return None, "distance without armed forces as subject"
+                return ref, f"{finder.__name__.replace('_ref', '')} of the cue" + (
+                    f", {ref.via}" if ref.via != "named" else ""
+                )
+        if cue.salient and not self.refs_in(sentence.start, sentence.end):
+            ref = self.salient(sentence)
+            if ref is not None:
+                return ref, f"no place in the sentence; the town the text is about: «{ref.surface}»"
+        return None, "no place linked"
+
+    def salient(self, sentence: Sentence) -> PlaceRef | None:
+        earliest = self.sentences[max(0, sentence.index - 2)].start
+        candidates = [
+            r for r in self.places if earliest <= r.start < sentence.end and r.place.kind == "populated_place"
+        ]
+        return replace(candidates[-1], via="salient") if candidates else None
+
+    def forces_before(self, clause_start: int, position: int) -> bool:
+        for mention in self.actors.in_span(clause_start, position):
+            actor = self.actors.actors.get(mention.actor_id)
+            if actor is not None and actor.kind == "military":
+                return True
+        return False

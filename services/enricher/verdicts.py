@@ -1,0 +1,118 @@
+"""Article-level verdicts, after every sentence was read: rejections and disclaimers.
+
+* A rejection ("dismissed this assertion as false and fabricated", "rejected the claim", "called the report
+  fabricated") adds, for each ``captured``/``encircled`` claim of another side in the same or the two previous
+  sentences, the rejecting speaker's claim with the same predicate, place and actor and modality ``denied``.
+* A disclaimer ("could not independently verify the Russian defense ministry's claims") marks the claims it covers
+  ``unverified``: a named source's claims in the whole article, else the attributed claims just before it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newsmon.contracts import Attribution
+from services.enricher.attribution import UNATTRIBUTED, attribute
+from services.enricher.cues import REJECTION, UNVERIFIED
+from services.enricher.sentences import Sentence
+
+if TYPE_CHECKING:
+    from services.enricher.claims import ClaimDraft, ClaimExtractor
+
+
+def apply_rejections(self: ClaimExtractor, sentence: Sentence) -> None:
+    from services.enricher.claims import ClaimDraft as Draft  # the two modules refer to each other
+
+    for match in REJECTION.finditer(sentence.text):
+        position = sentence.start + match.start()
+        events = self.events_by_sentence.get(sentence.index, [])
+        rejecting = (
+            next((e for e in events if e.start <= position + len(match.group(0)) and e.end >= position), None)
+            or attribute(position, events)[0]
+        )
+        speaker = rejecting.speaker if rejecting else _subject_speaker(self, sentence, position)
+        targets = [
+            d
+            for d in self.drafts
+            if d.sentence.index == sentence.index
+            and d.cue_start < position
+            and d.predicate in ("captured", "encircled")
+            and d.attribution.side != speaker.side
+        ]
+        for back in (1, 2):
+            if targets:
+                break
+            targets = [
+                d
+                for d in self.drafts
+                if d.sentence.index == sentence.index - back
+                and d.predicate in ("captured", "encircled")
+                and d.attribution.side != speaker.side
+            ]
+        seen: set[tuple[str, str]] = set()
+        for target in targets:
+            key = (target.place.id, target.predicate)
+            if key in seen:
+                continue
+            seen.add(key)
+            # the rejecting speaker denies the very claim: same predicate, place and actor, modality "denied"
+            self.drafts.append(
+                Draft(
+                    target.predicate,
+                    target.place,
+                    target.actor,
+                    speaker,
+                    "denied",
+                    sentence,
+                    sentence.start + match.start(),
+                    sentence.start + match.end(),
+                    match.group(0),
+                    "rejection",
+                    trace={
+                        "cue": f"rejection «{match.group(0)}» of the {target.predicate} claim in sentence "
+                        f"{target.sentence.index + 1} ({target.attribution.name})",
+                        "place": f"{target.place.name} ({target.place.id}) from the rejected claim",
+                        "speaker": speaker.name,
+                        "actor": f"{target.actor} — as in the rejected claim",
+                    },
+                )
+            )
+
+
+def _subject_speaker(self: ClaimExtractor, sentence: Sentence, position: int) -> Attribution:
+    """The subject of a rejection without a reporting verb: "Ukraine's military called the report fabricated"."""
+    for mention in reversed(self.actors.in_span(sentence.start, position)):
+        actor = self.tracker.resolve(mention)
+        if actor is not None:
+            return self.tracker.attribution(actor, mention.surface)
+    return UNATTRIBUTED
+
+
+def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
+    match = UNVERIFIED.search(sentence.text)
+    if match is None:
+        return
+    position = sentence.start + match.end()
+    named = [m for m in self.actors.in_span(position, sentence.end) if m.pronoun is None]
+    covered: list[ClaimDraft]
+    actor = self.actors.actors.get(named[0].actor_id) if named else None
+    if actor is not None and actor.kind not in ("outlet",):
+        same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
+        covered = same_actor or [d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side]
+        scope = f"claims of {actor.name} in the article"
+    else:
+        covered = [d for d in self.drafts if d.sentence.index == sentence.index]
+        for back in (1, 2):
+            previous = [
+                d
+                for d in self.drafts
+                if d.sentence.index == sentence.index - back and d.attribution.name != "unattributed"
+            ]
+            if previous:
+                covered += previous
+                break
+        scope = "the claims just before it"
+    for draft in covered:
+        if draft.modality == "asserted":
+            draft.modality = "unverified"
+            draft.trace["modality"] = f"unverified: «{match.group(0)}» (sentence {sentence.index + 1}) covers {scope}"
