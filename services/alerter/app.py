@@ -54,8 +54,13 @@ class FaustPublisher:
         return self._topics[name]
 
     async def publish(self, topic: str, key: str, value: BaseModel, headers: Headers = ()) -> None:
-        pending = await self._topic(topic).send(key=key.encode("utf-8"), value=value, headers=list(headers))
+        pending = await self.enqueue(topic, key, value, headers)
         await pending
+
+    async def enqueue(self, topic: str, key: str, value: BaseModel, headers: Headers = ()) -> Any:
+        """Hand the record to the producer without waiting for the broker. Safe inside an agent: faust flushes
+        the producer before it commits the consumed offsets, so a crash before the flush replays the claim."""
+        return await self._topic(topic).send(key=key.encode("utf-8"), value=value, headers=list(headers))
 
 
 @dataclass
@@ -97,7 +102,7 @@ class ClaimHandler:
             return []
         for event in events:
             with bind_context(alert_id=event.alert.id):
-                await self._publisher.publish(ALERTS.name, event.alert.id, event, headers=correlation_headers())
+                await self._publisher.enqueue(ALERTS.name, event.alert.id, event, headers=correlation_headers())
                 logger.info("%s v%d: %s", event.event, event.alert.version, event.alert.summary)
             self.counters.events += 1
             self.counters.by_event[event.event] = self.counters.by_event.get(event.event, 0) + 1

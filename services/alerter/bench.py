@@ -74,8 +74,12 @@ class FaustResult:
         return self.claims / self.seconds
 
 
-async def bench_faust(bootstrap: str, claims: int = 5_000, places: int = 100) -> FaustResult:
-    """Produce claims to a fresh prefix while the worker runs; time from produce to the event on ``alerts``."""
+async def bench_faust(bootstrap: str, claims: int = 5_000, places: int = 100, rate: float | None = None) -> FaustResult:
+    """Produce claims to a fresh prefix while the worker runs; time from produce to the event on ``alerts``.
+
+    Without ``rate`` every claim is produced at once (throughput; latency then includes the queue); with a rate
+    (claims per second, below the throughput) latency is that of one claim through the worker.
+    """
     from newsmon.kafka import consumer, producer
     from services.alerter.app import ensure_topics
 
@@ -99,36 +103,46 @@ async def bench_faust(bootstrap: str, claims: int = 5_000, places: int = 100) ->
             records = workload(claims, places)
             sent_at: dict[str, float] = {}
             latencies: list[float] = []
-            events = 0
-            async with consumer(settings.kafka, group=None, topics=["alerts"]) as alerts:
+            expected = claims - places  # the first claim at each place raises nothing
+            received_at: dict[str, float] = {}
+            async with (
+                consumer(settings.kafka, group=None, topics=["alerts"]) as alerts,
+                producer(settings.kafka) as client,
+            ):
                 # Warm-up: wait until the worker has joined and answers one dispute.
-                async with producer(settings.kafka) as client:
-                    topic = settings.kafka.topic("claims.by-place")
-                    warm = workload(2, 1)
-                    warm = [c.model_copy(update={"place": place("Warm", 999)}) for c in warm]
-                    for record in warm:
-                        await client.send_and_wait(topic, record.to_json_bytes(), key=record.place.id.encode())
-                    while not any((await alerts.getmany(timeout_ms=1000)).values()):
-                        pass
-                    started = time.perf_counter()
-                    for record in records:
-                        sent_at[record.article.article_id] = time.perf_counter()
-                        await client.send(topic, record.to_json_bytes(), key=record.place.id.encode())
-                    await client.flush()
-                expected = claims - places  # the first claim at each place raises nothing
-                deadline = time.perf_counter() + 600
-                last = started
-                while events < expected and time.perf_counter() < deadline:
-                    batch = await alerts.getmany(timeout_ms=2000, max_records=2000)
-                    now = time.perf_counter()
-                    for partition_records in batch.values():
-                        for message in partition_records:
-                            event = AlertEvent.model_validate_json(message.value or b"")
-                            cause = event.cause_article_id or ""
-                            if cause in sent_at:
-                                latencies.append((now - sent_at[cause]) * 1000)
-                                events += 1
-                                last = now
+                topic = settings.kafka.topic("claims.by-place")
+                warm = [c.model_copy(update={"place": place("Warm", 999)}) for c in workload(2, 1)]
+                for record in warm:
+                    await client.send_and_wait(topic, record.to_json_bytes(), key=record.place.id.encode())
+                while not any((await alerts.getmany(timeout_ms=1000)).values()):
+                    pass
+
+                async def collect() -> None:
+                    while len(received_at) < expected:
+                        batch = await alerts.getmany(timeout_ms=500, max_records=2000)
+                        now = time.perf_counter()
+                        for partition_records in batch.values():
+                            for message in partition_records:
+                                event = AlertEvent.model_validate_json(message.value or b"")
+                                received_at.setdefault(event.cause_article_id or "", now)
+
+                collector = asyncio.create_task(collect())
+                started = time.perf_counter()
+                for index, record in enumerate(records):
+                    if rate:
+                        await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+                    sent_at[record.article.article_id] = time.perf_counter()
+                    await client.send(topic, record.to_json_bytes(), key=record.place.id.encode())
+                await client.flush()
+                try:
+                    await asyncio.wait_for(collector, timeout=600)
+                except TimeoutError:
+                    collector.cancel()
+            for cause, received in received_at.items():
+                if cause in sent_at:
+                    latencies.append((received - sent_at[cause]) * 1000)
+            events = len(latencies)
+            last = max(received_at.values(), default=started)
             latencies.sort()
             return FaustResult(
                 claims,
@@ -154,7 +168,8 @@ def main() -> None:
     else:
         bootstrap = os.environ.get("NEWSMON_KAFKA__BOOTSTRAP", "127.0.0.1:9092")
         claims = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
-        faust_result = asyncio.run(bench_faust(bootstrap, claims=claims))
+        rate = float(sys.argv[3]) if len(sys.argv) > 3 else None
+        faust_result = asyncio.run(bench_faust(bootstrap, claims=claims, rate=rate))
         print(json.dumps({**asdict(faust_result), "claims_per_second": round(faust_result.per_second)}))
 
 

@@ -20,6 +20,7 @@ from services.alerter.rules import (
     UNATTRIBUTED,
     DisputeKind,
     RuleConfig,
+    Stories,
     claim_time,
     comparable,
     concession,
@@ -27,7 +28,6 @@ from services.alerter.rules import (
     find_discrepancy,
     position,
     row,
-    Stories,
     same_story,
     value_groups,
 )

@@ -36,69 +36,19 @@ def _build_table() -> dict[int, str]:
 _TABLE = _build_table()
 
 # Lower-case words allowed inside a capitalised multi-word name ("Rostov-on-Don", "Kursk region").
-NAME_PARTICLES = frozenset(
-    [
-        "on",
-        "of",
-        "the",
-        "de",
-        "la",
-        "le",
-        "les",
-        "du",
-        "des",
-        "del",
-        "della",
-        "di",
-        "da",
-        "do",
-        "dos",
-        "das",
-        "el",
-        "al",
-        "am",
-        "an",
-        "im",
-        "in",
-        "upon",
-        "sur",
-        "sous",
-        "van",
-        "der",
-        "den",
-        "ten",
-        "na",
-        "nad",
-        "pod",
-        "y",
-        "e",
-        "and",
-        "bei",
-        "au",
-        "aux",
-    ]
-)
-REGION_WORDS = frozenset(
-    [
-        "region",
-        "regions",
-        "oblast",
-        "oblasts",
-        "province",
-        "provinces",
-        "krai",
-        "kray",
-        "territory",
-        "republic",
-        "okrug",
-        "state",
-        "governorate",
-        "district",
-        "raion",
-        "county",
-        "area",
-    ]
-)
+# fmt: off
+NAME_PARTICLES = frozenset((
+    "on", "of", "the", "de", "la", "le", "les", "du", "des", "del", "della", "di", "da", "do", "dos", "das",
+    "el", "al", "am", "an", "im", "in", "upon", "sur", "sous", "van", "der", "den", "ten", "na", "nad", "pod",
+    "y", "e", "and", "bei", "au", "aux",
+))
+# fmt: on
+# fmt: off
+REGION_WORDS = frozenset((
+    "region", "regions", "oblast", "oblasts", "province", "provinces", "krai", "kray", "territory", "republic",
+    "okrug", "state", "governorate", "district", "raion", "county", "area",
+))
+# fmt: on
 
 
 def normalise(text: str) -> str:

@@ -105,6 +105,11 @@ ROLE_NOUNS = (
     "correspondent",
     "expert",
     "researcher",
+    "gov.",
+    "gen.",
+    "lt. gen.",
+    "maj. gen.",
+    "col.",
 )
 
 GROUPINGS: dict[str, str | None] = {

@@ -12,37 +12,13 @@ from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazett
 SENTENCE_BREAKS = frozenset(".!?:;\n•»|—–")
 OPENERS = frozenset(" \t\"'“‘«([")
 # Capitalised words that often precede a place name without being part of a person's or an organisation's name.
-DESCRIPTORS = frozenset(
-    [
-        "north",
-        "south",
-        "east",
-        "west",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "central",
-        "upper",
-        "lower",
-        "greater",
-        "new",
-        "old",
-        "saint",
-        "st",
-        "st.",
-        "mount",
-        "lake",
-        "port",
-        "fort",
-        "cape",
-        "pro",
-        "anti",
-        "ex",
-        "post",
-        "pre",
-    ]
-)
+# fmt: off
+DESCRIPTORS = frozenset((
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower",
+    "greater", "new", "old", "saint", "st", "st.", "mount", "lake", "port", "fort", "cape", "pro", "anti", "ex",
+    "post", "pre",
+))
+# fmt: on
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w’'\-]*)")
 BYLINE_NOTE = "By …"
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -355,9 +331,11 @@ def read_bare_stems_as_regions(
     """A stem the article names as a region ("Kursk region") keeps that reading when repeated bare ("in Kursk").
 
     National capitals are left alone ("Kyiv" stays the city even next to "Kyiv region"), and so are explicit city
-    readings ("the city of Kursk", "Kursk city").
+    readings ("the city of Kursk", "Kursk city") and a stem in the very sentence that names the region, where the
+    two are contrasted ("shelling hit Kharkiv and the Kharkiv region").
     """
     named: dict[str, int] = {}
+    named_at: dict[str, list[int]] = {}
     for match in matches:
         record = match.candidates[0][0]
         if _is_region_reading(gazetteer, match):
@@ -365,12 +343,16 @@ def read_bare_stems_as_regions(
             for stem in stems_by_region.get(record, ()):
                 if surface_key.startswith(stem) or stem == surface_key:
                     named.setdefault(stem, record)
+                    named_at.setdefault(stem, []).append(match.start)
     capitals = set(gazetteer.capital_records.values())
     for match in matches:
         if match.forced_reason is not None:
             continue
-        region = named.get(match.key or key_of(match.surface))
+        stem = match.key or key_of(match.surface)
+        region = named.get(stem)
         if region is None or any(record in capitals for record, _ in match.candidates):
+            continue
+        if any(_same_sentence(text, match.start, where) for where in named_at[stem]):
             continue
         if _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) or _CITY_AFTER.match(text, match.end):
             continue
@@ -390,6 +372,11 @@ def read_bare_stems_as_regions(
             ):
                 named_region = gazetteer.names[region_side.candidates[0][0]]
                 _force_region(bare, _pick_region(gazetteer, bare, regions), f"coordinated with {named_region}")
+
+
+def _same_sentence(text: str, first: int, second: int) -> bool:
+    low, high = min(first, second), max(first, second)
+    return not any(char in ".!?\n" for char in text[low:high])
 
 
 def _link_qualifiers(text: str, matches: list[Match]) -> None:

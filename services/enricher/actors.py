@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,13 +50,23 @@ class ActorMention:
 class ActorIndex:
     actors: dict[str, Actor] = field(default_factory=dict)
     mentions: list[ActorMention] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
 
     def side(self, actor_id: str) -> str | None:
         actor = self.actors.get(actor_id)
         return actor.side if actor else None
 
     def in_span(self, start: int, end: int) -> list[ActorMention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
+        """Mentions inside ``[start, end)``; ``mentions`` is sorted by start once the finder is done."""
+        if len(self._starts) != len(self.mentions):
+            self._starts = [m.start for m in self.mentions]
+        found = []
+        for mention in self.mentions[bisect_left(self._starts, start) :]:
+            if mention.start >= end:
+                break
+            if mention.end <= end:
+                found.append(mention)
+        return found
 
 
 @lru_cache(maxsize=65536)
@@ -144,6 +155,13 @@ class _Patterns:
             rf"(?P<mod>(?:military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security)\s+)?$",
             re.IGNORECASE,
         )
+        force_words = _alternation(w.lower() for w in FORCE_NOUNS)
+        self.ministry_anchor = re.compile(
+            rf"(?<![a-z])(?:ministry|defen[cs]e|general\s+staff|armed\s+forces|{force_words})(?![a-z])"
+        )
+        self.side_of_word = {**self.metonym_side, **self.country_side, **self.demonym_side}
+        self.side_word = re.compile(rf"(?<!\w)(?:{_alternation(self.side_of_word)})(?!\w)")
+        self.role_noun = re.compile(rf"(?<!\w)(?:{_alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
         self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
@@ -167,18 +185,35 @@ class ActorFinder:
         spans: Sequence[tuple[int, int, set[str]]] | None = None,
     ) -> None:
         self._text = text
+        lowered = text.lower()
+        self._lowered = lowered if len(lowered) == len(text) else text
         self._spans = spans if spans is not None else active_spans(text)
         self._place_country_at = place_country_at or {}
         self.index = ActorIndex()
         self._person_keys: dict[str, str] = {}
         self._first_names: dict[str, str] = {}
 
-    def _matches(self, name: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    def _anchored(
+        self, name: str, anchor: re.Pattern[str], pattern: re.Pattern[str], before: int, after: int
+    ) -> Iterator[re.Match[str]]:
+        """Matches of ``pattern`` near the hits of a cheap ``anchor`` run on the lower-cased text (speed)."""
+        seen: set[tuple[int, int]] = set()
+        for hit in self._matches(name, anchor, lowered=True):
+            match = pattern.search(self._text, max(0, hit.start() - before), min(len(self._text), hit.end() + after))
+            while match is not None and (match.start(), match.end()) not in seen:
+                seen.add((match.start(), match.end()))
+                if match.end() >= hit.end():
+                    yield match
+                    break
+                match = pattern.search(self._text, match.end(), min(len(self._text), hit.end() + after))
+
+    def _matches(self, name: str, pattern: re.Pattern[str], *, lowered: bool = False) -> Iterator[re.Match[str]]:
         """Matches of one pattern, searched only in the sentences that have one of its words (see ``_scan``)."""
         consumer = f"actor.{name}"
+        text = self._lowered if lowered else self._text
         for start, end, active in self._spans:
             if consumer in active:
-                yield from pattern.finditer(self._text, start, end)
+                yield from pattern.finditer(text, start, end)
 
     # -- registry ---------------------------------------------------------------------------------------------
     def _add(self, actor: Actor, start: int, end: int, surface: str) -> None:
@@ -226,12 +261,9 @@ class ActorFinder:
     # -- side of a free-text role phrase ----------------------------------------------------------------------
     def side_of_phrase(self, phrase: str, start: int) -> str | None:
         lowered = phrase.lower()
-        for word, code in _PATTERNS.demonym_side.items():
-            if re.search(rf"\b{re.escape(word)}\b", lowered):
-                return code
-        for word, code in {**_PATTERNS.country_side, **_PATTERNS.metonym_side}.items():
-            if re.search(rf"\b{re.escape(word)}\b", lowered):
-                return code
+        named = _PATTERNS.side_word.search(lowered)
+        if named:
+            return _PATTERNS.side_of_word[named.group(0)]
         for grouping, grouping_side in GROUPINGS.items():
             if grouping.lower() in lowered and grouping_side:
                 return grouping_side
@@ -248,6 +280,7 @@ class ActorFinder:
         self._surnames(text)
         self._pronouns(text)
         self.index.mentions = _without_overlaps(self.index.mentions)
+        self.index._starts = [m.start for m in self.index.mentions]
         used = {m.actor_id for m in self.index.mentions}
         # a role swallowed by a person's appositive ("a Ukrainian military spokesman") is that person, not another
         # actor; an institution named inside it ("Ukraine's Khortytsia grouping") stays an actor
@@ -264,7 +297,7 @@ class ActorFinder:
             side = self.side_of_phrase(role, match.start("role"))
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
-        for match in self._matches("prefixed", _PATTERNS.prefixed):
+        for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 60):
             name = match.group("name")
             if not _plausible_person(name):
                 continue
@@ -274,6 +307,8 @@ class ActorFinder:
             side = self.side_of_phrase(role, role_start)
             if side is None and "blogger" in role.lower():
                 side = self._recent_group_side(match.start(), "blogger")
+            if side is None and (_role_noun(role) or "") in {"gov.", "governor", "mayor", "head"}:
+                side = self._nearest_place_country(match.start())  # a local office: the country of its place
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
 
@@ -285,7 +320,7 @@ class ActorFinder:
         return found
 
     def _institutions(self, text: str) -> None:
-        for match in self._matches("ministry", _PATTERNS.ministry):
+        for match in self._anchored("ministry", _PATTERNS.ministry_anchor, _PATTERNS.ministry, 50, 60):
             code = _code_of(
                 match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
             )
@@ -451,15 +486,9 @@ class ActorFinder:
 
 
 def _role_noun(phrase: str) -> str | None:
-    lowered = phrase.lower()
-    best: tuple[int, str] | None = None
-    for role in ROLE_NOUNS:
-        match = re.search(rf"\b{re.escape(role)}\b", lowered)
-        if match and (
-            best is None or match.start() < best[0] or (match.start() == best[0] and len(role) > len(best[1]))
-        ):
-            best = (match.start(), role)
-    return best[1] if best else None
+    """The first role word of a phrase, the longest where several start there ("defense minister")."""
+    match = _PATTERNS.role_noun.search(phrase.lower())
+    return re.sub(r"\s+", " ", match.group(0)) if match else None
 
 
 def _plausible_person(name: str) -> bool:
@@ -527,9 +556,14 @@ def _canonical(surface: str, table: Mapping[str, object]) -> str:
 def _without_overlaps(mentions: Sequence[ActorMention]) -> list[ActorMention]:
     """Keep the longest mention where mentions overlap (a person's appositive swallows 'Ukrainian military')."""
     ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    taken: list[tuple[int, int]] = []  # sorted, disjoint spans already kept
     kept: list[ActorMention] = []
     for mention in ordered:
-        if all(mention.end <= other.start or mention.start >= other.end for other in kept):
+        index = bisect_left(taken, (mention.start, mention.start))
+        left_free = index == 0 or taken[index - 1][1] <= mention.start
+        right_free = index == len(taken) or taken[index][0] >= mention.end
+        if left_free and right_free:
+            taken.insert(index, (mention.start, mention.end))
             kept.append(mention)
     return sorted(kept, key=lambda m: m.start)
 

@@ -109,10 +109,17 @@ _ECHO = re.compile(
     re.IGNORECASE,
 )
 _END_AFTER = re.compile(
-    r"^\s*(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})?\s*(?:on\s+\w+|in\s+\w+(?:\s+\w+)?)?\s*[.!?\"”]?\s*$"
+    r"^\s*(?:(?:[A-Z][\w.]*|on|in|to|at|via)(?:\s+(?:[A-Z][\w.]*|on|in|to|at|via|the|a|its|his|her|\w+day)){0,4})?"
+    r"\s*(?:on\s+\w+|in\s+\w+(?:\s+\w+)?|\w+day)?\s*(?:[.!?\"”]|,|$)"
 )
+"""After a reporting verb whose content came before it: "told CNN.", "said Saturday, a claim ...", "said on
+Telegram."."""
+_INVERTED = re.compile(r"[,”\"]\s*[”\"]?\s*$")
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
 UNATTRIBUTED = Attribution(name="unattributed")
+_cased = {"_ACCORDING": _ACCORDING, "_NOMINAL_REPORT": _NOMINAL_REPORT, "_ECHO": _ECHO, "SPEECH_VERB": SPEECH_VERB}
+_lower = {name: re.compile(pattern.pattern) for name, pattern in _cased.items()}
+"""The same patterns for lower-cased text: several times faster than IGNORECASE."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +206,13 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     """Speech events of one sentence, in order. Updates the tracker with the speakers found."""
     mentions = actors.in_span(sentence.start, sentence.end)
     body = sentence.text
+    lowered = body.lower()
+    if len(lowered) != len(body):  # rare characters that grow when lower-cased: match the text itself
+        lowered = body
+    search = _lower if lowered is not body else _cased
     base = sentence.start
     events: list[SpeechEvent] = []
-    for match in _ACCORDING.finditer(body):
+    for match in search["_ACCORDING"].finditer(lowered):
         found = _speaker_after(mentions, base + match.end(), 40, tracker)
         if found:
             events.append(
@@ -209,7 +220,7 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
                     base + match.start(), base + match.end(), "according to", "whole", tracker.attribution(*found)
                 )
             )
-    for match in _NOMINAL_REPORT.finditer(body):
+    for match in search["_NOMINAL_REPORT"].finditer(lowered):
         if match.group(0).startswith(("'", "’")):
             found = _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
         else:
@@ -227,13 +238,13 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
                     until=until,
                 )
             )
-    for match in _ECHO.finditer(body):
+    for match in search["_ECHO"].finditer(lowered):
         found = _speaker_after(mentions, base + match.end(), 60, tracker)
         if found:
             events.append(
                 SpeechEvent(base + match.start(), base + match.end(), "echoed by", "echo", tracker.attribution(*found))
             )
-    for match in SPEECH_VERB.finditer(body):
+    for match in search["SPEECH_VERB"].finditer(lowered):
         verb = match.group(0)
         before = body[: match.start()]
         if re.search(r"(?:['’]s|\b(?:the|these|those|such|its|their|his|her|our|of|any|some))\s+$", before, re.I) or (
@@ -260,6 +271,23 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
                     )
                 )
                 continue
+        scope: Scope
+        if _INVERTED.search(before):
+            # '"Fighting continues in the city," said Viktor Trehubov': the speaker follows the verb
+            found = _speaker_after(mentions, base + match.end(), 6, tracker)
+            if found is not None:
+                events.append(
+                    SpeechEvent(
+                        base + match.start(),
+                        base + match.end(),
+                        verb,
+                        "backward",
+                        tracker.attribution(*found),
+                        denial=DENIAL_VERB.match(verb) is not None,
+                    )
+                )
+                tracker.note(found[0])
+                continue
         found = found or _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
         if found is None:
             continue
@@ -267,8 +295,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         after = body[match.end() :]
         speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
         lead = body[: speaker_start - base]
-        if re.search(r"[,“\"]\s*$|[”\"],?\s*$", lead) and _END_AFTER.match(after):
-            scope: Scope = "backward"
+        if re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and _END_AFTER.match(after):
+            scope = "backward"
         elif re.search(r",\s*$", lead) and re.match(r"\s*,", after):
             scope = "whole"
         else:

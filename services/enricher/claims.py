@@ -178,18 +178,37 @@ class ClaimExtractor:
             events = speech_events(sentence, self.text, self.actors, self.tracker) if speaks else []
             self.events_by_sentence[sentence.index] = events
             self.tracker.note_mentions(self.actors.in_span(sentence.start, sentence.end))
+        self._continue_quotes()
+        for sentence, active in zip(self.sentences, self.active, strict=True):
             cues = [cue for cue in CUES if cue.name in active]
             if not cues or sentence.text.rstrip("”\"' ").endswith("?"):
                 continue
             times = find_times(sentence.text, self.anchor, sentence.start) if "time" in active else []
-            self._sentence(sentence, events, cues, times)
-        for sentence in self.sentences:
-            apply_rejections(self, sentence)
-        for sentence in self.sentences:
-            apply_disclaimers(self, sentence)
+            self._sentence(sentence, self.events_by_sentence[sentence.index], cues, times)
+        for sentence, active in zip(self.sentences, self.active, strict=True):
+            if "verdict.rejection" in active:
+                apply_rejections(self, sentence)
+        for sentence, active in zip(self.sentences, self.active, strict=True):
+            if "verdict.disclaimer" in active:
+                apply_disclaimers(self, sentence)
         return self.drafts, self.dropped
 
     # -- one sentence ---------------------------------------------------------------------------------------------
+    def _continue_quotes(self) -> None:
+        """A quotation over two sentences takes the speaker named after it.
+
+        '"The report is not true. Fighting continues," said X': both sentences are X's.
+        """
+        for sentence in self.sentences[:-1]:
+            text = sentence.text.lstrip()
+            opened = text.startswith(('"', "“")) and (text.count('"') % 2 == 1 or text.count("“") > text.count("”"))
+            if not opened or self.events_by_sentence[sentence.index]:
+                continue
+            following = self.events_by_sentence[sentence.index + 1]
+            closing = [e for e in following if e.scope == "backward"]
+            if closing:
+                self.events_by_sentence[sentence.index] = [replace(closing[0], scope="whole")]
+
     def _bucket(self, items: Iterable[tuple[T, int]]) -> dict[int, list[T]]:
         """Group items by the sentence their offset falls in."""
         starts = [s.start for s in self.sentences]

@@ -63,7 +63,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "captured.under_control": ("control",),
     "captured.flag": ("flag",),
     "captured.verb": _CAPTURE_VERBS,
-    "captured.took": ("took", "taken"),
+    "captured.took": ("took", "taken", "retook", "retaken"),
     "captured.nominal": ("capture", "fall", "liberation", "seizure", "loss", "takeover"),
     "captured.possessive": ("capture", "fall", "liberation", "seizure", "loss"),
     "contested.fighting_continues": _FIGHT_WORDS,
@@ -219,7 +219,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "captured.took",
         "captured",
-        r"\b(?:took|taken)\s+(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z]))",
+        r"\b(?:took|taken|retook|retaken)\s+(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z]))",
         "object",
     ),
     _cue(
@@ -294,7 +294,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "advancing_toward.toward",
         "advancing_toward",
-        r"\b(?:advanc\w*|push\w*|mov(?:e|ed|es|ing)|march\w*|progress\w*|drive|driving|offensive|thrust|inching|"
+        r"\b(?:advanc\w*|push\w*(?!\s+back)|mov(?:e|ed|es|ing)|march\w*|progress\w*|drive|driving|offensive|thrust|inching|"
         r"edging|creeping)\s+(?:[\w’'-]+\s+){0,2}?(?:toward|towards|closer\s+to|on\s+(?=the\s+(?:town|city|village)\b|"
         r"(?-i:[A-Z])))",
         "object",
@@ -383,7 +383,11 @@ REJECTION = re.compile(
     r"[^.;]{0,80}?[\"“]?\b(?:false|fabricated|fabrication|untrue|fake|lies?|baseless|groundless|propaganda|"
     r"nonsense|disinformation|misinformation)\b"
     r"|\b(?:den(?:y|ied|ies|ying)|refut\w+|reject\w*)\s+(?:the\s+|these\s+|those\s+|such\s+|this\s+)?"
-    r"(?:claims?|reports?|assertions?|allegations?)\b",
+    r"(?:claims?|reports?|assertions?|allegations?)\b"
+    r"|\b(?:a|the)\s+(?:claim|report|assertion)\s+(?:that\s+)?[^.;]{0,60}?\b(?:\w+ly\s+)?(?:rejected|denied|"
+    r"dismissed|refuted)\b"
+    r"|\b(?:is|are|was|were)\s+(?:simply\s+|absolutely\s+|completely\s+)?(?:not\s+true|untrue|false|fake|"
+    r"fabricated|a\s+lie|lies)\b",
     re.IGNORECASE,
 )
 BACKGROUND = re.compile(

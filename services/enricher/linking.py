@@ -121,7 +121,7 @@ class PlaceLinker:
                 return None
             if cue.predicate == "withdrawn":
                 return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
-            if cue.predicate in ("captured", "advancing_toward") and _BLOCK_OBJECT.search(between):
+            if cue.predicate in ("captured", "advancing_toward", "not_captured") and _BLOCK_OBJECT.search(between):
                 return None
             return ref
 

@@ -8,7 +8,7 @@ The pipeline (docs/places.md tells it at length):
    article names the stem as a region elsewhere ("Kursk region" ... "in Kursk").
 3. *Disambiguation*, per distinct name (one sense per article): every reading gets a population prior plus context:
    its country or region named in the text, places it contains, distance to the other places, a qualifier
-   ("Independence, Missouri"). Two rounds, so that readings settle on each other.
+   ("Independence, Missouri"). Up to three rounds, until the readings settle on each other.
 4. *Confidence*: how sure the name is a place at all (common English word? sentence start? part of a longer name?)
    plus the context support and the margin over the runner-up. Mentions below the threshold are dropped.
 """
@@ -21,19 +21,38 @@ from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
 from services.enricher._places_context import Reading, RoundContext, prior, score
 from services.enricher._places_match import Match, Scan, read_bare_stems_as_regions, scan
-from services.enricher.gazetteer import COUNTRY, POPULATED, Gazetteer, MatchFlag
+from services.enricher.gazetteer import COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 ROUNDS = 2
 MAX_CANDIDATES = 25
+RANKED_CACHE_SIZE = 50_000
 MAX_SUPPORT_BONUS = 0.35
 QUALIFIED_BONUS = 0.2
 
 Group = tuple[int, int]
 
 
+def _prefer_eponymous_cities(gazetteer: Gazetteer, candidates: list[tuple[int, int]], priors: dict[int, float]) -> None:
+    """A bare name shared by a region and a city means the city when the city is a national capital ("Washington")
+    or a large part of that very region ("New York"): news names the city far more often than the state."""
+    g = gazetteer
+    regions = [r for r, f in candidates if g.kinds[r] == REGION and f == MatchFlag.NAME]
+    if not regions:
+        return
+    capitals = g.capital_records
+    for city, flag in candidates:
+        if g.kinds[city] != POPULATED or flag > MatchFlag.SPELLING:
+            continue
+        is_capital = capitals.get(g.countries[city]) == city
+        for region in regions:
+            if is_capital or (g.contains(region, city) and g.weights[city] * 5 >= g.weights[region]):
+                priors[region] = min(priors[region], priors[city] - 0.05)
+
+
 class PlaceFinder:
-    """Finds and resolves place mentions. Safe to share: all state is in the (immutable) gazetteer."""
+    """Finds and resolves place mentions. Deterministic and safe to share between threads: besides the (immutable)
+    gazetteer its only state is a cache of priors, which depend on the gazetteer alone."""
 
     def __init__(
         self,
@@ -50,6 +69,8 @@ class PlaceFinder:
             for region in regions:
                 stems_by_region[region].append(stem)
         self._stems_by_region = {region: tuple(stems) for region, stems in stems_by_region.items()}
+        # readings of a key ranked by prior, shared by all articles (they only depend on the gazetteer)
+        self._ranked: dict[tuple[int, ...], list[tuple[int, float]]] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -129,7 +150,7 @@ class PlaceFinder:
             groups[match.group].append(match)
         options: dict[Group, list[tuple[int, float]]] = {}
         for group, matches in groups.items():
-            by_prior = sorted(((r, prior(g, r, f)) for r, f in matches[0].candidates), key=lambda o: (-o[1], o[0]))
+            by_prior = self._by_prior(matches[0].candidates)
             options[group] = by_prior[: 1 if group in skip else MAX_CANDIDATES]
         choice = {group: by_prior[0][0] for group, by_prior in options.items()}
         informative = {
@@ -168,6 +189,19 @@ class PlaceFinder:
             else:
                 readings[group] = Reading(record, evidence, None, 2.0, foreign)
         return readings
+
+    def _by_prior(self, candidates: list[tuple[int, int]]) -> list[tuple[int, float]]:
+        key = tuple(record * 8 + flag for record, flag in candidates)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            g = self._gazetteer
+            priors = {r: prior(g, r, f) for r, f in candidates}
+            _prefer_eponymous_cities(g, candidates, priors)
+            ranked = sorted(priors.items(), key=lambda o: (-o[1], o[0]))
+            if len(self._ranked) >= RANKED_CACHE_SIZE:
+                self._ranked.clear()
+            self._ranked[key] = ranked
+        return ranked
 
     def _best_case(self, match: Match) -> float:
         """An upper bound of the confidence, before disambiguation: lets hopeless names skip the scoring."""

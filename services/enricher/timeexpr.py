@@ -84,6 +84,8 @@ _PATTERN = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_PATTERN_LOWER = re.compile(_PATTERN.pattern, re.VERBOSE)
+"""The same, for lower-cased text: several times faster than IGNORECASE."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +166,12 @@ def _resolve(match: re.Match[str], anchor: datetime | None) -> tuple[datetime | 
 def find_times(text: str, anchor: datetime | None, offset: int = 0) -> list[TimeExpression]:
     """Time expressions in ``text`` (offsets shifted by ``offset``), resolved against ``anchor``."""
     found = []
-    for match in _PATTERN.finditer(text):
+    lowered = text.lower()
+    pattern, subject = (_PATTERN_LOWER, lowered) if len(lowered) == len(text) else (_PATTERN, text)
+    for match in pattern.finditer(subject):
         when, precise = _resolve(match, anchor)
-        found.append(
-            TimeExpression(offset + match.start(), offset + match.end(), match.group(0).strip(), when, precise)
-        )
+        words = text[match.start() : match.end()].strip()
+        found.append(TimeExpression(offset + match.start(), offset + match.end(), words, when, precise))
     return found
 
 

@@ -9,12 +9,42 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from newsmon.contracts import Attribution
+from services.enricher._scan import TRIGGERS
 from services.enricher.attribution import UNATTRIBUTED, attribute
 from services.enricher.cues import REJECTION, UNVERIFIED
 from services.enricher.sentences import Sentence
+
+TRIGGERS.add(
+    "verdict.rejection",
+    (
+        "dismiss",
+        "reject",
+        "den",
+        "refut",
+        "call",
+        "brand",
+        "label",
+        "describ",
+        "termed",
+        "true",
+        "untrue",
+        "false",
+        "fake",
+        "fabricat",
+        "lie",
+        "baseless",
+        "groundless",
+        "propaganda",
+        "nonsense",
+        "disinformation",
+        "misinformation",
+    ),
+)
+TRIGGERS.add("verdict.disclaimer", ("verif", "confirm", "independent"))
 
 if TYPE_CHECKING:
     from services.enricher.claims import ClaimDraft, ClaimExtractor
@@ -31,6 +61,17 @@ def apply_rejections(self: ClaimExtractor, sentence: Sentence) -> None:
             or attribute(position, events)[0]
         )
         speaker = rejecting.speaker if rejecting else _subject_speaker(self, sentence, position)
+        # "The information about the capture of Toretsk is not true": the speaker's own mention, denied
+        for own in self.drafts:
+            if (
+                own.sentence.index == sentence.index
+                and own.cue_start < position
+                and own.attribution == speaker
+                and own.modality == "asserted"
+            ):
+                own.modality = "denied"
+                own.rule += "+rejected"
+                own.trace["modality"] = f"denied: «{match.group(0)}» in the same sentence"
         targets = [
             d
             for d in self.drafts
@@ -38,6 +79,7 @@ def apply_rejections(self: ClaimExtractor, sentence: Sentence) -> None:
             and d.cue_start < position
             and d.predicate in ("captured", "encircled")
             and d.attribution.side != speaker.side
+            and d.attribution != speaker
         ]
         for back in (1, 2):
             if targets:
@@ -96,7 +138,15 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
     named = [m for m in self.actors.in_span(position, sentence.end) if m.pronoun is None]
     covered: list[ClaimDraft]
     actor = self.actors.actors.get(named[0].actor_id) if named else None
-    if actor is not None and actor.kind not in ("outlet",):
+    every = re.search(
+        r"\b(?:either|both|all)\s+(?:sides?['’]?s?|of\s+the|the|claims|reports)", sentence.text[match.end() :]
+    )
+    if every:
+        covered = [
+            d for d in self.drafts if d.sentence.index <= sentence.index and d.attribution.name != "unattributed"
+        ]
+        scope = "the attributed claims before it"
+    elif actor is not None and actor.kind not in ("outlet",):
         same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
         covered = same_actor or [d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side]
         scope = f"claims of {actor.name} in the article"

@@ -176,7 +176,9 @@ class Indexer:
         """Write the batch and dead-letter what could not be indexed; returns when all of it is settled."""
         records, documents, origin, started = batch.records, batch.documents, batch.origin, batch.started
         for record, exc in batch.undecodable:
-            await self._dead_letter(record, stage="decode", error_kind=exc.kind, reason=str(exc))
+            # no id to name it by: its place in the log is stable across replays
+            where = f"{record.topic}/{record.partition}/{record.offset}"
+            await self._dead_letter(record, stage="decode", error_kind=exc.kind, reason=str(exc), key=where)
         outcome = await self._sink.write(documents)
         for rejection in outcome.rejected:
             await self._handle_rejection(rejection, origin[id(rejection.document)])
@@ -209,7 +211,9 @@ class Indexer:
         reason = f"Elasticsearch refused document {rejection.document.id} ({rejection.status} {rejection.error_type}): "
         reason += rejection.reason
         if rejection.document.index != "deadletters":
-            await self._dead_letter(record, stage="index", error_kind=rejection.error_type, reason=reason)
+            await self._dead_letter(
+                record, stage="index", error_kind=rejection.error_type, reason=reason, key=rejection.document.id
+            )
             return
         # A dead letter that cannot be indexed must not go back to the dead-letter topic (it would loop):
         # index what is left of it instead, so the gap is visible in Kibana.
@@ -218,11 +222,15 @@ class Indexer:
         if retry.rejected:
             log.error("dead letter %s cannot be indexed even as a stub: %s", stub.id, retry.rejected[0].reason)
 
-    async def _dead_letter(self, record: Record, *, stage: str, error_kind: str, reason: str) -> None:
+    async def _dead_letter(self, record: Record, *, stage: str, error_kind: str, reason: str, key: str) -> None:
+        """``key`` (the document id, else the record's position) names the dead letter: one per bad record, the
+        same one again on a replay."""
         attempt = 0
         while True:
             try:
-                await self._dead_letters.publish(stage=stage, error_kind=error_kind, reason=reason, record=record)
+                await self._dead_letters.publish(
+                    stage=stage, error_kind=error_kind, reason=reason, record=record, key=key
+                )
             except TransientError as exc:
                 delay = self._backoff.delay(attempt)
                 attempt += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 from collections.abc import Coroutine
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -73,6 +74,8 @@ def index() -> None:
     configure_logging("indexer", settings.logging)
 
     async def main() -> None:
+        # SecretStr fields (passwords, API keys) serialise as '**********'
+        logging.getLogger("services.indexer").info("effective settings: %s", settings.model_dump_json())
         metrics = PrometheusMetrics(service="indexer")
         async with (
             serve_health(settings.metrics, service="indexer", metrics=metrics) as health,

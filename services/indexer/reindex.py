@@ -114,6 +114,7 @@ async def _copy(
                     reason=f"Elasticsearch refused document {rejection.document.id} in {report.new_index}: "
                     f"{rejection.reason}",
                     record=origin[id(rejection.document)],
+                    key=rejection.document.id,
                 )
         if progress:
             progress(read, total)

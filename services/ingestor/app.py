@@ -114,6 +114,9 @@ class Outbox:
             error: BaseException = ProducerFencedError(f"fenced: {exc}")
         except (KafkaError, OSError) as exc:
             error = TransientError(f"transaction of {len(batch)} poll results failed: {exc}")
+        except Exception as exc:  # whatever happens, no caller may wait forever for this batch
+            logger.exception("unexpected failure writing a transaction")
+            error = TransientError(f"transaction of {len(batch)} poll results failed: {type(exc).__name__}: {exc}")
         else:
             self.transactions += 1
             for pending in batch:
@@ -156,6 +159,7 @@ class Ingestor:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.ingestor.max_concurrent_polls)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
         self.polls = 0
 
     def _schedule(self, url: str, when: datetime) -> None:
@@ -163,6 +167,7 @@ class Ingestor:
         self._wake.set()
 
     async def run(self, stopping: asyncio.Event) -> None:
+        self._stopping = stopping
         now = datetime.now(UTC)
         for url, feed in self.feeds.items():
             state = self.states.get(url)
@@ -195,6 +200,8 @@ class Ingestor:
         feed = self.feeds[url]
         try:
             when = await self._poll_feed(feed)
+            if when is None:
+                return
         except ProducerFencedError as exc:
             fatal.append(exc)
             self._wake.set()
@@ -206,11 +213,13 @@ class Ingestor:
             self.polls += 1
         self._schedule(url, when)
 
-    async def _poll_feed(self, feed: FeedConfig) -> datetime:
-        """One poll, committed chunk by chunk; returns when to poll again."""
+    async def _poll_feed(self, feed: FeedConfig) -> datetime | None:
+        """One poll, committed chunk by chunk; returns when to poll again (None: stopping, not polled)."""
         previous = self.states.get(feed.url)
         # The slot bounds the HTTP work in flight; waiting for a Kafka commit does not hold one.
         async with self._slots:
+            if self._stopping.is_set():
+                return None
             check = await self.poller.check(feed, previous)
         reserved = [item.id for item in check.new_items]
         self.known.reserve(reserved)

@@ -4,7 +4,7 @@ This is the ingestor's core, reused in-process by ``newsmon demo``::
 
     async with Fetcher(settings.http) as fetcher:
         poller = FeedPoller(fetcher)
-        result = await poller.poll(FeedConfig(url=...), state=None)
+        result = await poller.poll(FeedConfig(url=...), state=None)   # or: await poll_feed(feed, None, fetcher)
         result.articles, result.new_state, result.dead_letters
 
 The service (``app.py``) uses the two halves separately — :meth:`FeedPoller.check` then
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -153,6 +154,7 @@ class FeedPoller:
         self.metrics: Metrics = metrics or NullMetrics()
         self._is_known = is_known
         self._page_slots = asyncio.Semaphore(max_concurrent_pages)
+        self._rng = random.Random()  # jitter, not cryptography
 
     async def check(self, feed: FeedConfig, state: FeedState | None, *, now: datetime | None = None) -> FeedCheck:
         """Fetch and parse the feed; decide which items are new. Produces nothing."""
@@ -206,7 +208,7 @@ class FeedPoller:
         remembered = [i for i in state.seen_ids if i not in current_ids] + [item.id for item in items]
         if outcome == "new" and not new_items:
             outcome = "unchanged"
-        when = next_poll(now, interval=feed.interval, failures=0, policy=self.policy)
+        when = next_poll(now, interval=feed.interval, failures=0, policy=self.policy, rng=self._rng)
         final = state.model_copy(
             update={
                 **_validators(response),
@@ -241,7 +243,12 @@ class FeedPoller:
     ) -> FeedCheck:
         failures = state.failures + 1
         when = next_poll(
-            now, interval=feed.interval, failures=failures, retry_after=error.retry_after, policy=self.policy
+            now,
+            interval=feed.interval,
+            failures=failures,
+            retry_after=error.retry_after,
+            policy=self.policy,
+            rng=self._rng,
         )
         reason = error.reason
         letter = dead_letter(
@@ -327,3 +334,10 @@ def _validators(response: FetchResponse) -> dict[str, str | None]:
             update["last_modified"] = response.headers["last-modified"]
         return update
     return {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified")}
+
+
+async def poll_feed(
+    feed: FeedConfig, state: FeedState | None, fetcher: Fetcher, *, fetch_pages: bool = True
+) -> PollResult:
+    """One poll of one feed with default policies: the simplest way to ingest in-process (``newsmon demo``)."""
+    return await FeedPoller(fetcher, fetch_pages=fetch_pages).poll(feed, state)

@@ -45,10 +45,10 @@ def seed_like_records() -> list[tuple[str, str, BaseModel]]:
     return records
 
 
-def poisoned_claim() -> Claim:
+def poisoned_claim(number: int = 99) -> Claim:
     """Valid for the contract, refused by Elasticsearch: a latitude of 123° is not a geo_point."""
     place = samples.POKROVSK.model_copy(update={"lat": 123.0, "id": "999999", "geonames_id": 999999})
-    return samples.claim(99, place, "captured")
+    return samples.claim(number, place, "captured")
 
 
 async def _kafka_ids(settings: IndexerSettings) -> dict[str, set[str]]:
@@ -72,19 +72,20 @@ async def test_everything_is_searchable_counts_match_and_replay_changes_nothing(
     settings: IndexerSettings, es: AsyncElasticsearch, run_indexer, prefix: str
 ) -> None:
     records = seed_like_records()
-    poison = poisoned_claim()
+    poison, second_poison = poisoned_claim(), poisoned_claim(98)  # same place, same error: two dead letters
     records.insert(3, (CLAIMS_BY_PLACE.name, poison.place.id, poison))
+    records.insert(9, (CLAIMS_BY_PLACE.name, second_poison.place.id, second_poison))
     indexer = await run_indexer(settings)
     await produce(settings.kafka, records)
     await produce_raw(settings.kafka, CLAIMS_BY_PLACE.name, b"704422", b'{"type": "claim", "id": 42}')
 
-    claims_expected = sum(1 for _, _, value in records if isinstance(value, Claim)) - 1
+    claims_expected = sum(1 for _, _, value in records if isinstance(value, Claim)) - 2
     facts_expected = sum(1 for _, _, value in records if isinstance(value, NumericFact))
 
     async def settled() -> bool:
         return (
             await count(es, f"{prefix}news-claims") == claims_expected
-            and await count(es, f"{prefix}news-deadletters") == 4  # two samples, the poisoned and the garbled
+            and await count(es, f"{prefix}news-deadletters") == 5  # two samples, two poisoned, the garbled
             and await count(es, f"{prefix}news-alerts") == 2
             and await count(es, f"{prefix}news-facts") == facts_expected
             and await count(es, f"{prefix}news-articles") == 5
@@ -96,7 +97,8 @@ async def test_everything_is_searchable_counts_match_and_replay_changes_nothing(
     # The poisoned claim and the garbled record are in the dead-letter topic with Elasticsearch's reason.
     letters = [DeadLetter.model_validate_json(value) for value in await read_topic(settings.kafka, DLQ.name)]
     refused = [letter for letter in letters if letter.service == "indexer" and letter.stage == "index"]
-    assert len(refused) == 1
+    assert sorted(letter.key or "" for letter in refused) == sorted([poison.id, second_poison.id])
+    refused = [letter for letter in refused if letter.key == poison.id]
     assert poison.id in refused[0].reason
     assert "location" in refused[0].reason
     assert refused[0].payload is not None
@@ -104,9 +106,9 @@ async def test_everything_is_searchable_counts_match_and_replay_changes_nothing(
     garbled = [letter for letter in letters if letter.service == "indexer" and letter.stage == "decode"]
     assert [letter.error_kind for letter in garbled] == ["invalid_message"]
 
-    # Counts in Elasticsearch equal counts in Kafka (distinct ids; the poisoned claim is in the dead letters).
+    # Counts in Elasticsearch equal counts in Kafka (distinct ids; the poisoned claims are in the dead letters).
     ids = await _kafka_ids(settings)
-    assert await count(es, f"{prefix}news-claims") == len(ids["claims"]) - 1
+    assert await count(es, f"{prefix}news-claims") == len(ids["claims"]) - 2
     assert await count(es, f"{prefix}news-facts") == len(ids["facts"])
     assert await count(es, f"{prefix}news-articles") == len(ids["articles"])
     assert await count(es, f"{prefix}news-alerts") == len(ids["alerts"])
@@ -124,7 +126,7 @@ async def test_everything_is_searchable_counts_match_and_replay_changes_nothing(
     )
     before = {name: await count(es, f"{prefix}news-{name}") for name in ("claims", "facts", "articles", "alerts")}
     replayer = await run_indexer(replay)
-    total = len(records) + 1 + len(letters)
+    total = len(records) + 1 + len(letters)  # + the garbled record
 
     async def replayed() -> bool:
         return replayer.indexer is not None and replayer.indexer.stats.records >= total
@@ -160,4 +162,4 @@ async def _searchable(es: AsyncElasticsearch, prefix: str) -> None:
     assert await total(index="alerts", status="open", near=(47.98, 37.28), within="10km") == 1
     assert await total(index="articles", place="Pokrovsk") == 5
     assert await total(index="facts", kind="distance") == 5
-    assert await total(index="deadletters", text="service:indexer") == 2
+    assert await total(index="deadletters", text="service:indexer") == 3

@@ -223,3 +223,22 @@ def test_record_by_record_finds_the_same_claims_as_the_whole_history_at_once() -
     assert whole is not None
     in_alert = {source.claim_id for side in events[-1].alert.sides for source in side.sources}
     assert in_alert == {claim.id for claim in whole.claims}
+
+
+def test_the_state_keeps_one_story_signature_per_article() -> None:
+    state, _ = run(kurakhove_in_three_articles())
+    assert all(record.story is None for record in state.records)
+    assert {entry.article_id for entry in state.stories} == {CNN.article_id, EPOCH_TIMES.article_id, REWRITE.article_id}
+
+
+def test_sources_per_side_are_bounded_keeping_the_first_and_the_latest() -> None:
+    config = RuleConfig(max_sources_per_side=5)
+    state = empty_state(KURAKHOVE.id)
+    events: list[AlertEvent] = []
+    state, _ = process(state, claim("contested", UA_MILITARY, at=CNN, about=MONDAY), config)
+    for n in range(8):
+        at = article(f"https://ru.example/{n}", f"Outlet {n}", published=MONDAY + hours(n))
+        state, new = process(state, claim("captured", RU_MOD, at=at, about=MONDAY + hours(n)), config)
+        events.extend(new)
+    sources = events[-1].alert.sides[0].sources
+    assert [source.source for source in sources] == ["Outlet 0", "Outlet 4", "Outlet 5", "Outlet 6", "Outlet 7"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -347,3 +348,29 @@ def test_a_qualifier_outweighs_a_sentence_start(finder: PlaceFinder) -> None:
     assert mentions["Bath"].place.id == "2656173"
     assert mentions["Bath"].place.admin1 == "England"
     assert "qualified as 'Bath, England'" in mentions["Bath"].reason
+
+
+def test_city_and_region_contrasted_in_one_sentence(finder: PlaceFinder) -> None:
+    text = "Missiles hit Kharkiv and villages across the Kharkiv region. Later, Kharkiv was quiet."
+    found = [(m.surface, m.place.id) for m in finder.find(text)]
+    assert found == [("Kharkiv", "706483"), ("Kharkiv region", "adm1:UA.07"), ("Kharkiv", "adm1:UA.07")]
+
+
+def test_a_city_named_like_its_state(finder: PlaceFinder) -> None:
+    found = ids_by_surface(finder.find("Protesters marched in New York and Washington on Saturday."))
+    assert found == {"New York": {"5128581"}, "Washington": {"4140963"}}  # the cities, not the states
+    states = ids_by_surface(finder.find("Voters in Washington state and New York state went to the polls."))
+    assert states == {"Washington state": {"5815135"}, "New York state": {"5128638"}}
+
+
+def test_any_text_gives_consistent_offsets(finder: PlaceFinder) -> None:
+    pieces = ["Kyiv", "Kursk region", "İstanbul", "Pokrovs’k", " ", ", ", ".\n", "—", "“", "Donetsk and", "’s", "-"]
+    pieces += ["MOSCOW:", "Independence", "East", "Bath", "the", "ǅ", "東京", "\t", "Luhansk regions", "By Anna Lee"]
+    generator = random.Random(11)
+    for _ in range(200):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 30)))
+        mentions = finder.find(text)
+        assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+        for mention in mentions:
+            assert text[mention.start : mention.end] == mention.surface
+    assert finder.find("") == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsmon.errors import ConfigurationError
 from newsmon.infra import processes
 
 SLEEPER = "import time; print('ready', flush=True); time.sleep(120)"
@@ -75,3 +76,15 @@ def test_a_taken_port_is_reported_with_the_setting_to_change() -> None:
         with pytest.raises(Exception, match="NEWSMON_INFRA__KAFKA_PORT"):
             processes.require_free_port("127.0.0.1", port, what="Kafka", setting="NEWSMON_INFRA__KAFKA_PORT")
     processes.require_free_port("127.0.0.1", port, what="Kafka", setting="NEWSMON_INFRA__KAFKA_PORT")
+
+
+def test_a_run_folder_lock_makes_a_second_caller_wait_then_give_up(tmp_path: Path) -> None:
+    lock = tmp_path / ".lock"
+    with (
+        processes.exclusive(lock, what="kafka"),
+        pytest.raises(ConfigurationError, match="another newsmon process"),
+        processes.exclusive(lock, what="kafka", timeout=0.3),
+    ):
+        pass
+    with processes.exclusive(lock, what="kafka", timeout=0.3):
+        pass  # released: the next caller gets it at once
