@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +48,8 @@ def servers(
     """Servers named in the environment, else the local stack (started here and stopped afterwards if it was down)."""
     from rich.console import Console
 
-    from newsmon.bench.faults import Servers
+    from newsmon.bench.faults import Servers, start_when_port_free
+    from newsmon.infra.processes import free_port
     from newsmon.infra.stack import LocalStack
     from newsmon.settings import CommonSettings
 
@@ -64,7 +67,17 @@ def servers(
     if es_port is not None:
         updates |= {"es_port": es_port, "es_transport_port": es_port + 100}
     stack = LocalStack(infra.model_copy(update=updates))
-    was_running = {status.name for status in stack.status() if status.running}
+    statuses = stack.status()
+    scratch: Path | None = None
+    if not updates and any(status.state == "foreign" for status in statuses):
+        # Something not started from this run dir holds the default ports (another checkout's stack, a container):
+        # leave it alone and run a stack of our own on free ports beside it.
+        scratch = Path(tempfile.mkdtemp(prefix="newsmon-bench-stack-"))
+        scratch.chmod(0o755)  # the Elasticsearch user must be able to enter it
+        ports = {name: free_port() for name in ("kafka_port", "kafka_controller_port", "es_port", "es_transport_port")}
+        stack = LocalStack(infra.model_copy(update={"run_dir": scratch, **ports}))
+        statuses = stack.status()
+    was_running = {status.name for status in statuses if status.running}
     started = {"kafka", "elasticsearch"} - was_running
     if started:
         names = " and ".join(sorted(started))
@@ -72,13 +85,15 @@ def servers(
     stack.up()
     owned = own_stack or not was_running
     try:
-        yield Servers(stack.kafka.bootstrap, stack.elasticsearch.url, stack if owned else None)
+        yield Servers(stack.kafka.bootstrap, stack.elasticsearch.url, stack if owned else None, stack)
     finally:
         for name, server in (("kafka", stack.kafka), ("elasticsearch", stack.elasticsearch)):
             if name in started:
                 server.stop()
-            elif not server.is_running():
-                server.start()  # it ran before the suite: leave it running, even if a failed case stopped it
+            elif not server.is_running():  # it ran before the suite: leave it running, even if a failed case stopped it
+                start_when_port_free(server)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @bench_app.command("run")
@@ -91,6 +106,9 @@ def bench_run(
     kafka_port: KafkaPortOption = None,
     es_port: EsPortOption = None,
     markdown: Annotated[bool, typer.Option(help="Also print the table as Markdown (for docs/benchmarks.md)")] = False,
+    profile: Annotated[
+        Path | None, typer.Option(help="Sample every service with py-spy into this directory and print the top")
+    ] = None,
 ) -> None:
     """Measure sustained articles/s and produce→alert / produce→searchable latency; compare with raw limits."""
     from rich.console import Console
@@ -98,6 +116,7 @@ def bench_run(
     from newsmon.bench.e2e import BenchConfig, default_seeds_dir, result_rows, run
 
     console = Console(stderr=True)
+    _quiet_clients()
     with servers(run_dir, kafka_port, es_port) as found:
         config = BenchConfig(
             found.kafka_bootstrap,
@@ -106,6 +125,8 @@ def bench_run(
             articles=articles,
             rate=rate,
             enrichers=enrichers,
+            server_pids=found.pids(),
+            profile_dir=profile,
         )
         result = asyncio.run(run(config, report=console.print))
     from rich.table import Table
@@ -116,6 +137,8 @@ def bench_run(
     for row in result_rows(result):
         table.add_row(*row)
     Console().print(table)
+    if profile is not None:
+        _print_profiles(profile)
     if markdown:
         print("| figure | value |\n|---|---|")
         print("\n".join(f"| {name} | {value} |" for name, value in result_rows(result)))
@@ -136,6 +159,7 @@ def bench_faults(
     from newsmon.bench.e2e import default_seeds_dir
     from newsmon.bench.faults import print_table, run_suite
 
+    _quiet_clients()
     with servers(run_dir, kafka_port, es_port, own_stack=own_stack) as found:
         results = asyncio.run(
             run_suite(found, seeds or default_seeds_dir(), articles=articles, only=only, report=_report)
@@ -143,6 +167,24 @@ def bench_faults(
     print_table(results)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _print_profiles(directory: Path) -> None:
+    from newsmon.bench.profile import summarize
+
+    for raw in sorted(directory.glob("*.txt")):
+        samples, rows = summarize(raw)
+        print(f"\n{raw.stem}: {samples} samples (own share, inclusive share, function)")
+        for function, inclusive, own in rows:
+            print(f"  {own:6.1%} {inclusive:6.1%}  {function}")
+
+
+def _quiet_clients() -> None:
+    """The broker restart and the node outage are on purpose: the clients' reconnect errors are not news."""
+    import logging
+
+    for name in ("aiokafka", "elastic_transport", "kafka"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _report(line: str) -> None:

@@ -78,14 +78,17 @@ def _substitute(text: str, mapping: dict[str, str]) -> str:
 
 
 def variants(seeds: Sequence[Seed], count: int, *, seed: int = 7) -> Iterator[RawArticle]:
-    """``count`` articles: round-robin over the seeds, each round moved to other towns and 60 days later."""
+    """``count`` articles: round-robin over the seeds, each later round moved to other towns and 60 days on."""
     fetched = datetime.now(UTC)
     for index in range(count):
         round_, position = divmod(index, len(seeds))
         base = seeds[position]
-        # All seeds of one round share its towns, so the round's articles dispute the same places.
-        towns = random.Random(seed * 1_000_003 + round_).sample(FRONT_TOWNS, 3) if round_ else list(_DISPUTED)
-        text = _substitute(base.text, dict(zip(_DISPUTED, towns, strict=True)))
+        # Round 0 is the seeds as they are; all seeds of a later round share its towns, so that round's articles
+        # dispute the same places.
+        text = base.text
+        if round_:
+            towns = random.Random(seed * 1_000_003 + round_).sample(FRONT_TOWNS, 3)
+            text = _substitute(base.text, dict(zip(_DISPUTED, towns, strict=True)))
         url = f"https://bench.newsmon.invalid/{round_}/{base.name}"
         yield RawArticle(
             id=article_id(url),

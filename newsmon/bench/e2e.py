@@ -12,8 +12,6 @@ import asyncio
 import contextlib
 import os
 import secrets
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +22,10 @@ from elasticsearch.helpers import async_bulk
 
 from newsmon.bench.corpus import load_seeds, variants
 from newsmon.bench.measure import Observations, percentile, remove_run, watch_alerts, watch_documents
-from newsmon.bench.processes import Stack, StackEnv
+from newsmon.bench.processes import Stack, StackEnv, cpu_seconds_of
+from newsmon.bench.profile import Recording, finish, record
 from newsmon.contracts import RawArticle
+from newsmon.contracts.topics import ARTICLES_RAW, Topic
 from newsmon.infra.topics import apply_topics
 from newsmon.kafka import consumer, encode, encode_key, producer
 from newsmon.settings import KafkaSettings
@@ -40,6 +40,8 @@ class BenchConfig:
     rate: float = 200.0
     enrichers: int = 1
     drain_timeout: float = 120.0
+    server_pids: dict[str, int] = field(default_factory=dict)  # Kafka / Elasticsearch, for their CPU
+    profile_dir: Path | None = None  # sample each service with py-spy while the load runs
     work_dir: Path = Path(".newsmon/bench")
     prefix: str = field(default_factory=lambda: f"bench{secrets.token_hex(3)}-")
 
@@ -49,7 +51,8 @@ class BenchResult:
     articles: int
     offered_rate: float
     produce_seconds: float
-    completion_seconds: float
+    completion_seconds: float  # first produced → last searchable
+    output_seconds: float  # first searchable → last searchable
     searchable: int
     alerted_articles: int
     alert_events: int
@@ -65,7 +68,9 @@ class BenchResult:
 
     @property
     def sustained_per_s(self) -> float:
-        return self.searchable / self.completion_seconds if self.completion_seconds else 0.0
+        """Articles made searchable per second while output flowed: the offered rate if the pipeline keeps up,
+        its capacity if it does not."""
+        return (self.searchable - 1) / self.output_seconds if self.output_seconds > 0 else 0.0
 
     def summary_line(self) -> str:
         return (
@@ -84,8 +89,9 @@ def result_rows(result: BenchResult) -> list[tuple[str, str]]:
         ("articles produced / searchable", f"{result.articles} / {result.searchable}"),
         ("offered rate (articles/s)", f"{result.offered_rate:.0f}"),
         ("produce time (s)", f"{result.produce_seconds:.1f}"),
-        ("first produce → last searchable (s)", f"{result.completion_seconds:.1f}"),
-        ("sustained rate (articles/s)", f"{result.sustained_per_s:.1f}"),
+        ("first produced → last searchable (s)", f"{result.completion_seconds:.1f}"),
+        ("first → last searchable (s)", f"{result.output_seconds:.1f}"),
+        ("sustained rate: searchable articles/s", f"{result.sustained_per_s:.1f}"),
         ("produce → alert p50 / p99 (s)", f"{result.alert_p50:.3f} / {result.alert_p99:.3f}"),
         ("produce → searchable p50 / p99 (s)", f"{result.search_p50:.3f} / {result.search_p99:.3f}"),
         ("articles that caused an alert event", str(result.alerted_articles)),
@@ -97,25 +103,11 @@ def result_rows(result: BenchResult) -> list[tuple[str, str]]:
     ]
     busy = result.completion_seconds or 1.0
     rows += [
-        (f"CPU: {name} (s, cores busy)", f"{seconds:.1f}, {seconds / busy:.2f}")
+        (f"CPU {name} (s; cores busy)", f"{seconds:.1f}; {seconds / busy:.2f}")
         for name, seconds in sorted(result.cpu_seconds.items())
     ]
     rows.append(("load average (1, 5, 15 min) at start", " ".join(f"{v:.1f}" for v in result.load_average)))
     return rows
-
-
-def run_cli(env: StackEnv, *args: str) -> None:  # pragma: no cover - kept for one-off commands
-    """A one-off newsmon command (topics apply, es apply) against this run's servers and prefixes."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "newsmon.cli", *args],
-        env=env.environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"newsmon {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
 
 
 async def produce_at_rate(kafka: KafkaSettings, articles: list[RawArticle], rate: float, seen: Observations) -> float:
@@ -134,36 +126,40 @@ async def produce_at_rate(kafka: KafkaSettings, articles: list[RawArticle], rate
 
 
 async def raw_kafka_rate(kafka: KafkaSettings, articles: list[RawArticle]) -> float:
-    """Produce the same messages to a scratch topic and consume them back: records per second end to end."""
-    topic = f"rawbench-{secrets.token_hex(3)}"
+    """Produce the same messages (same keys, same producer settings) to a scratch topic partitioned like
+    articles.raw, and consume them back: records per second, produce and consume together."""
+    scratch = Topic("rawbench", RawArticle, "article id", ARTICLES_RAW.partitions, ARTICLES_RAW.retention_ms)
+    await apply_topics(kafka, [scratch])
     payloads = [(encode_key(a.id), encode(a)) for a in articles]
     began = time.monotonic()
     async with producer(kafka, client_id="newsmon-bench-raw") as client:
         for key, value in payloads:
-            await client.send(kafka.topic(topic), value, key=key)
+            await client.send(kafka.topic(scratch.name), value, key=key)
         await client.flush()
     received = 0
-    async with consumer(kafka, group=None, topics=[topic]) as reader:
+    async with consumer(kafka, group=None, topics=[scratch.name]) as reader:
         while received < len(payloads):
             batches = await reader.getmany(timeout_ms=500, max_records=5000)
             received += sum(len(records) for records in batches.values())
     return len(payloads) / (time.monotonic() - began)
 
 
-async def raw_es_rate(es: AsyncElasticsearch, source_index: str, target: str) -> float:
-    """Bulk-load the documents the indexer wrote into a scratch index: documents per second."""
-    found = await es.search(index=source_index, query={"match_all": {}}, size=10000)
-    documents = [hit["_source"] for hit in found["hits"]["hits"]]
+async def raw_es_rate(es: AsyncElasticsearch, prefix: str) -> float:
+    """Bulk-load the documents the indexer wrote into a scratch index with the same template (mapping, refresh
+    interval, shards), then refresh: documents per second."""
+    source_alias = f"{prefix}news-articles"
+    target = f"{prefix}news-articles-v9999"  # matches the articles template's pattern, not the alias
+    documents: list[dict[str, Any]] = []
+    found = await es.search(index=source_alias, query={"match_all": {}}, size=1000, sort=["_doc"], scroll="1m")
+    while found["hits"]["hits"]:
+        documents += [{"_index": target, "_id": hit["_id"], "_source": hit["_source"]} for hit in found["hits"]["hits"]]
+        found = await es.scroll(scroll_id=found["_scroll_id"], scroll="1m")
     if not documents:
         return float("nan")
-    actions = [{"_index": target, "_id": str(i), "_source": doc} for i, doc in enumerate(documents)]
     began = time.monotonic()
-    await async_bulk(es, actions, chunk_size=500, refresh=False)
+    await async_bulk(es, documents, chunk_size=500, refresh=False)
     await es.indices.refresh(index=target)
-    elapsed = time.monotonic() - began
-    with contextlib.suppress(Exception):
-        await es.indices.delete(index=target)
-    return len(documents) / elapsed
+    return len(documents) / (time.monotonic() - began)
 
 
 async def _drain(seen: Observations, expected: int, wait_seconds: float, stack: Stack) -> float:
@@ -195,16 +191,18 @@ async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
         ]
         await stack.wait_ready(kafka)
         report(f"producing {len(articles)} articles at {config.rate:.0f}/s (prefix {config.prefix})")
-        cpu_before = stack.cpu()
+        recordings = _start_profiles(stack, config, len(articles))
+        cpu_before = {**stack.cpu(), **_server_cpu(config.server_pids)}
         first = time.monotonic()
         produce_seconds = await produce_at_rate(kafka, articles, config.rate, seen)
         last = await _drain(seen, len(articles), config.drain_timeout, stack)
-        cpu_after = stack.cpu()
+        cpu_after = {**stack.cpu(), **_server_cpu(config.server_pids)}
         stop.set()
         await asyncio.gather(*watchers, return_exceptions=True)
+        await asyncio.to_thread(finish, recordings)
         report("measuring raw Kafka and raw Elasticsearch on the same messages and documents")
         raw_kafka = await raw_kafka_rate(kafka, articles)
-        raw_es = await raw_es_rate(es, article_alias, f"{config.prefix}rawbench")
+        raw_es = await raw_es_rate(es, config.prefix)
     finally:
         stop.set()
         stack.stop()
@@ -217,6 +215,7 @@ async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
         offered_rate=config.rate,
         produce_seconds=produce_seconds,
         completion_seconds=last - first,
+        output_seconds=last - min(seen.searchable_at.values(), default=last),
         searchable=len(seen.searchable_at),
         alerted_articles=len(seen.alerted_at),
         alert_events=len(seen.alert_events),
@@ -230,6 +229,23 @@ async def run(config: BenchConfig, *, report: Any = print) -> BenchResult:
         raw_es_per_s=raw_es,
         load_average=load_average,
     )
+
+
+def _start_profiles(stack: Stack, config: BenchConfig, articles: int) -> list[Recording]:
+    if config.profile_dir is None:
+        return []
+    seconds = min(articles / config.rate + 20.0, 120.0)
+    started = []
+    for process in stack.processes:
+        if process.process is not None:
+            name = f"{process.name}-{process.instance}"
+            started.append(record(name, process.process.pid, config.profile_dir, seconds))
+    return [recording for recording in started if recording is not None]
+
+
+def _server_cpu(pids: dict[str, int]) -> dict[str, float]:
+    found = {name: cpu_seconds_of(pid) for name, pid in pids.items()}
+    return {name: seconds for name, seconds in found.items() if seconds is not None}
 
 
 def default_seeds_dir() -> Path:

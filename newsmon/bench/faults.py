@@ -35,6 +35,8 @@ from newsmon.kafka import decode, encode, encode_key, producer
 from newsmon.settings import KafkaSettings
 
 if TYPE_CHECKING:
+    from newsmon.infra.local_es import LocalElasticsearch
+    from newsmon.infra.local_kafka import LocalKafka
     from newsmon.infra.stack import LocalStack
 
 SETTLE_SECONDS = 150.0
@@ -77,6 +79,14 @@ class Servers:
     kafka_bootstrap: str
     es_url: str
     own: LocalStack | None = None
+    local: LocalStack | None = None  # the local stack in use, even when not ours to restart (for its pids)
+
+    def pids(self) -> dict[str, int]:
+        stack = self.local or self.own
+        if stack is None:
+            return {}
+        found = {"kafka": stack.kafka.pid(), "elasticsearch": stack.elasticsearch.pid()}
+        return {name: pid for name, pid in found.items() if pid is not None}
 
 
 Inject = Callable[[Stack, Servers], Awaitable[str]]
@@ -250,6 +260,9 @@ async def run_case(case: Case, servers: Servers, articles: list[RawArticle], exp
     began = time.monotonic()
     prefix = f"f{secrets.token_hex(3)}-"
     env = StackEnv(servers.kafka_bootstrap, servers.es_url, prefix, Path(".newsmon/faults") / prefix.rstrip("-"))
+    # faust notices a killed worker after its session timeout (60 s by default); the aiokafka services use 10 s.
+    # The same 10 s here keeps the cases short without changing what they check (faust reads these from the env).
+    env.extra.update({"BROKER_SESSION_TIMEOUT": "10", "BROKER_HEARTBEAT_INTERVAL": "1"})
     receiver = Receiver(fail_first=case.receiver_failures) if case.with_dispatcher else None
     if receiver is not None:
         env.extra.update(receiver.subscriber_env(await receiver.start()))
@@ -273,7 +286,7 @@ async def run_case(case: Case, servers: Servers, articles: list[RawArticle], exp
         stack.check_alive()
         out = await Snapshot.take(kafka, es, alias, sorted(expected.article_ids))
     finally:
-        stack.stop()
+        await asyncio.to_thread(stack.stop)  # SIGTERM and wait: the receiver must keep answering meanwhile
         await es.close()
         if receiver is not None:
             await receiver.stop()
@@ -331,7 +344,7 @@ def _count(
 def _kill(service: str) -> Inject:
     async def inject(stack: Stack, servers: Servers) -> str:
         process = stack.of(service)
-        process.kill()
+        await asyncio.to_thread(process.kill)
         await asyncio.sleep(2.0)
         process.start()
         return f"kill -9 {service} mid-stream, restarted after 2 s"
@@ -339,11 +352,31 @@ def _kill(service: str) -> Inject:
     return inject
 
 
+def start_when_port_free(server: LocalKafka | LocalElasticsearch, seconds: float = 150.0) -> None:
+    """Start a stopped server again on its port.
+
+    The infra's port check refuses a port that closed connections still hold in TIME_WAIT (up to 60 s after the
+    server closed them), although the JVM servers themselves bind with SO_REUSEADDR: wait that out.
+    """
+    from newsmon.errors import ConfigurationError
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            server.start()
+            return
+        except ConfigurationError as exc:
+            if "already taken" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(2.0)
+
+
 async def _restart_kafka(stack: Stack, servers: Servers) -> str:
     assert servers.own is not None
     began = time.monotonic()
-    await asyncio.to_thread(servers.own.kafka.restart)
-    return f"broker stopped and started again mid-stream ({time.monotonic() - began:.0f} s)"
+    await asyncio.to_thread(servers.own.kafka.stop)
+    await asyncio.to_thread(start_when_port_free, servers.own.kafka)
+    return f"broker stopped and started again mid-stream (down {time.monotonic() - began:.0f} s)"
 
 
 async def _stop_elasticsearch(stack: Stack, servers: Servers) -> str:
@@ -352,7 +385,7 @@ async def _stop_elasticsearch(stack: Stack, servers: Servers) -> str:
     await asyncio.to_thread(node.stop)
     await asyncio.sleep(30.0)
     began = time.monotonic()
-    await asyncio.to_thread(node.start)
+    await asyncio.to_thread(start_when_port_free, node)
     return f"Elasticsearch stopped for 30 s (then {time.monotonic() - began:.0f} s to start)"
 
 
@@ -362,7 +395,7 @@ async def _receiver_failing(stack: Stack, servers: Servers) -> str:
 
 async def _kill_one_instance(stack: Stack, servers: Servers) -> str:
     for name in stack.services:
-        stack.of(name, 1).kill()
+        await asyncio.to_thread(stack.of(name, 1).kill)
     return "instance 2 of each service killed (-9) mid-stream; instance 1 took over"
 
 

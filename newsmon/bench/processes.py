@@ -69,6 +69,15 @@ class StackEnv:
         return env
 
 
+def cpu_seconds_of(pid: int) -> float | None:
+    """User + system CPU seconds a process (all its threads) has used, from /proc; None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 @dataclass
 class ServiceProcess:
     """One running service; ``kill`` is kill -9, ``stop`` is SIGTERM and a wait."""
@@ -103,11 +112,7 @@ class ServiceProcess:
         if not self.running():
             return self.cpu_seconds_before
         assert self.process is not None
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            return self.cpu_seconds_before
-        return self.cpu_seconds_before + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return self.cpu_seconds_before + (cpu_seconds_of(self.process.pid) or 0.0)
 
     def kill(self) -> None:
         if self.process is not None and self.running():

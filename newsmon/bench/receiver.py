@@ -70,8 +70,8 @@ class Receiver:
                     self.accepted[headers.get("webhook-id", "")] += 1
                     writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, asyncio.CancelledError):
+            pass  # the client went away, or the receiver is stopping
         finally:
             self._writers.discard(writer)
             writer.close()

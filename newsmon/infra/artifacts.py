@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsmon.errors import ConfigurationError
 from newsmon.infra import versions
-from newsmon.infra.versions import MavenCoordinate
+from newsmon.infra.versions import ElasticsearchRelease, MavenCoordinate
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ def kafka_libs_dir(cache_dir: Path) -> Path:
     return cache_dir / f"kafka-{versions.KAFKA_VERSION}" / "libs"
 
 
-def elasticsearch_home(cache_dir: Path) -> Path:
-    return cache_dir / f"elasticsearch-{versions.ELASTICSEARCH_VERSION}"
+def elasticsearch_home(cache_dir: Path, release: ElasticsearchRelease = versions.ELASTICSEARCH) -> Path:
+    return cache_dir / f"elasticsearch-{release.version}"
 
 
 def is_installed(directory: Path) -> bool:
@@ -64,17 +64,17 @@ def ensure_kafka(cache_dir: Path) -> tuple[Path, bool]:
     return libs, True
 
 
-def ensure_elasticsearch(cache_dir: Path) -> tuple[Path, bool]:
+def ensure_elasticsearch(cache_dir: Path, release: ElasticsearchRelease = versions.ELASTICSEARCH) -> tuple[Path, bool]:
     """Home of the unpacked, verified Elasticsearch distribution, and whether it had to be fetched."""
-    home = elasticsearch_home(cache_dir)
+    home = elasticsearch_home(cache_dir, release)
     if is_installed(home):
         return home, False
     with tempfile.TemporaryDirectory(prefix="elasticsearch-", dir=_ensure_dir(cache_dir)) as work:
-        zip_path = _maven_copy(versions.ELASTICSEARCH_DISTRIBUTION, Path(work))
+        zip_path = _maven_copy(release.distribution, Path(work))
         actual = sha256_of(zip_path)
-        if actual != versions.ELASTICSEARCH_ZIP_SHA256:
+        if actual != release.zip_sha256:
             raise ConfigurationError(
-                f"{zip_path.name} has SHA-256 {actual}, expected {versions.ELASTICSEARCH_ZIP_SHA256} "
+                f"{zip_path.name} has SHA-256 {actual}, expected {release.zip_sha256} "
                 "(newsmon/infra/versions.py). Delete it from ~/.m2/repository and run again; if it persists, "
                 "the repository Maven uses serves a different file."
             )
@@ -83,11 +83,11 @@ def ensure_elasticsearch(cache_dir: Path) -> tuple[Path, bool]:
         top = unpacked / home.name
         if not (top / "bin" / "elasticsearch").is_file():
             raise ConfigurationError(f"{zip_path.name} does not contain {home.name}/bin/elasticsearch")
-        (top / COMPLETE_MARKER).write_text(versions.ELASTICSEARCH_VERSION + "\n")
+        (top / COMPLETE_MARKER).write_text(release.version + "\n")
         if home.exists():
             shutil.rmtree(home)
         top.rename(home)
-    logger.info("elasticsearch %s unpacked in %s", versions.ELASTICSEARCH_VERSION, home)
+    logger.info("elasticsearch %s unpacked in %s", release.version, home)
     return home, True
 
 
@@ -199,7 +199,7 @@ def resolve_pins(work: Path) -> tuple[dict[str, str], str]:
     libs = work / "libs"
     _maven_copy_dependencies(versions.KAFKA_ROOTS, libs, work)
     jars = {path.name: sha256_of(path) for path in sorted(libs.glob("*.jar"))}
-    zip_path = _maven_copy(versions.ELASTICSEARCH_DISTRIBUTION, work)
+    zip_path = _maven_copy(versions.ELASTICSEARCH.distribution, work)
     return jars, sha256_of(zip_path)
 
 

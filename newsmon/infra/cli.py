@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from newsmon.settings import CommonSettings
 
 infra_app = typer.Typer(help="Local Kafka and Elasticsearch, started without Docker.", no_args_is_help=True)
@@ -48,7 +50,6 @@ def infra_up(
     as_json: JsonOption = False,
 ) -> None:
     """Start the local Kafka broker and Elasticsearch node (downloads them once)."""
-    from rich.console import Console
 
     from newsmon.errors import NewsmonError
     from newsmon.infra.stack import LocalStack
@@ -64,7 +65,7 @@ def infra_up(
     if as_json:
         typer.echo(json.dumps({"seconds": round(total, 2), "servers": [r.__dict__ for r in results]}))
         return
-    console = Console()
+    console = _console()
     for result in results:
         if result.already_running:
             console.print(f"[green]✓[/] {result.name} already running on {result.address} (pid {result.pid})")
@@ -94,7 +95,6 @@ def infra_down(as_json: JsonOption = False) -> None:
 @infra_app.command("status")
 def infra_status(as_json: JsonOption = False) -> None:
     """Show whether the local Kafka and Elasticsearch run, with the versions they report."""
-    from rich.console import Console
     from rich.table import Table
 
     from newsmon.infra.stack import LocalStack
@@ -105,12 +105,12 @@ def infra_status(as_json: JsonOption = False) -> None:
     else:
         table = Table(title="newsmon local infrastructure")
         for column in ("service", "state", "address", "pid", "version", "detail"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column != "detail", min_width=24 if column == "detail" else None)
         colours = {"running": "green", "stopped": "red", "foreign": "yellow", "unhealthy": "red"}
         for s in statuses:
             state = f"[{colours.get(s.state, 'white')}]{s.state}[/]"
             table.add_row(s.name, state, s.address, str(s.pid or "-"), s.version or "-", s.detail)
-        Console().print(table)
+        _console().print(table)
     if not all(s.running for s in statuses):
         raise typer.Exit(code=3)
 
@@ -145,7 +145,6 @@ def infra_bench(
     """Raw throughput of the broker and the node for 1 KB JSON documents (the ceiling for the pipeline)."""
     import asyncio
 
-    from rich.console import Console
     from rich.table import Table
 
     from newsmon.infra.rawbench import run_raw_benchmarks
@@ -159,15 +158,13 @@ def infra_bench(
         table.add_column(column, justify="right" if column != "case" else "left")
     for r in results:
         table.add_row(r.case, str(r.count), f"{r.seconds:.2f}", f"{r.per_second:,.0f}", f"{r.mb_per_second:.1f}")
-    Console().print(table)
+    _console().print(table)
 
 
 @topics_app.command("apply")
 def topics_apply(as_json: JsonOption = False) -> None:
     """Create or update every topic of the topic table (idempotent; partitions only grow)."""
     import asyncio
-
-    from rich.console import Console
 
     from newsmon.errors import NewsmonError
     from newsmon.infra.topics import apply_topics
@@ -179,7 +176,7 @@ def topics_apply(as_json: JsonOption = False) -> None:
     if as_json:
         typer.echo(json.dumps([o.__dict__ for o in outcomes]))
     else:
-        console = Console()
+        console = _console()
         for outcome in outcomes:
             colour = "red" if outcome.action == "refused" else "green"
             line = f"{outcome.topic}: [bold {colour}]{outcome.action}[/] {outcome.detail}"
@@ -209,6 +206,15 @@ def docs_write(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_configuration())
     typer.echo(f"wrote {output}")
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:  # piped or logged: do not squeeze lines into 80 columns
+        console = Console(width=160)
+    return console
 
 
 def _configure_logging() -> None:

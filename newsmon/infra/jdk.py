@@ -32,8 +32,12 @@ class Java:
     def executable(self) -> Path:
         return self.home / "bin" / "java"
 
+    @property
+    def modules(self) -> frozenset[str]:
+        return _modules(self.executable)
+
     def has_module(self, module: str) -> bool:
-        return module in _modules(self.executable)
+        return module in self.modules
 
 
 def java_major(executable: Path) -> int | None:

@@ -13,6 +13,7 @@ import logging
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from newsmon.infra import artifacts, versions
 from newsmon.infra.jdk import Java, java_at, java_for_elasticsearch
 from newsmon.infra.local_kafka import HOST, StartResult
 from newsmon.infra.processes import exclusive, read_pid, require_free_port, running_pid, stop_process, tail
+from newsmon.infra.versions import ElasticsearchRelease
 from newsmon.settings import InfraSettings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ class LocalElasticsearch:
         self.settings = settings
         self.dir = (settings.run_dir / "elasticsearch").resolve()
         self.cache_dir = settings.cache_dir.expanduser().resolve()
+        # The release to run; start() switches to the fallback when the JDK cannot run the pinned one.
+        self.release = versions.ELASTICSEARCH
 
     @property
     def url(self) -> str:
@@ -48,12 +52,12 @@ class LocalElasticsearch:
 
     @property
     def version(self) -> str:
-        return versions.ELASTICSEARCH_VERSION
+        return self.release.version
 
     @property
     def home(self) -> Path:
         # Each node runs from its own hard-linked copy: its path in the command line tells our node from others.
-        return self.dir / f"home-{versions.ELASTICSEARCH_VERSION}"
+        return self.dir / f"home-{self.release.version}"
 
     @property
     def config_dir(self) -> Path:
@@ -78,7 +82,7 @@ class LocalElasticsearch:
 
     @property
     def markers(self) -> tuple[str, ...]:
-        return ("org.elasticsearch.server", f"-Des.path.home={self.home}")
+        return ("org.elasticsearch.server", f"-Des.path.home={self.dir}/home-")
 
     @property
     def lock_file(self) -> Path:
@@ -92,7 +96,7 @@ class LocalElasticsearch:
 
     def prepare(self) -> bool:
         """Download (once), verify and unpack the distribution; True when something was downloaded."""
-        _home, downloaded = artifacts.ensure_elasticsearch(self.cache_dir)
+        _home, downloaded = artifacts.ensure_elasticsearch(self.cache_dir, self.release)
         return downloaded
 
     def start(self, timeout: float | None = None) -> StartResult:
@@ -105,19 +109,42 @@ class LocalElasticsearch:
         if existing is not None:
             return StartResult(self.name, self.url, existing, 0.0, True, False)
         timeout = timeout or self.settings.start_timeout
+        java = self._java()
+        self.release = choose_release(java.modules)
+        if self.release != versions.ELASTICSEARCH:
+            logger.warning(
+                "%s lacks %s, which Elasticsearch %s needs: running %s instead (install a full JDK 21+)",
+                java.origin,
+                ", ".join(versions.ELASTICSEARCH.required_jdk_modules),
+                versions.ELASTICSEARCH.version,
+                self.release.version,
+            )
         downloaded = self.prepare()
-        configured = self.settings.es_java_home
-        java = (
-            java_at(configured, minimum=21, purpose="Elasticsearch (NEWSMON_INFRA__ES_JAVA_HOME)")
-            if configured
-            else java_for_elasticsearch()
-        )
         require_free_port(HOST, self.settings.es_port, what="Elasticsearch", setting="NEWSMON_INFRA__ES_PORT")
         require_free_port(
             HOST, self.settings.es_transport_port, what="Elasticsearch", setting="NEWSMON_INFRA__ES_TRANSPORT_PORT"
         )
         user = _ensure_user() if _running_as_root() else None
         self._lay_out(java, user)
+        pid = self._launch(java, user, timeout)
+        self._wait_healthy(pid, began + timeout)
+        seconds = time.monotonic() - began
+        logger.info("elasticsearch %s ready on %s in %.1fs (pid %d)", self.version, self.url, seconds, pid)
+        detail = f"Java {java.major} from {java.origin}" + (f", as user {ES_USER}" if user else "")
+        if self.release != versions.ELASTICSEARCH:
+            detail += (
+                f"; fallback release {self.release.version} (this JDK cannot run {versions.ELASTICSEARCH.version})"
+            )
+        return StartResult(self.name, self.url, pid, seconds, False, downloaded, detail)
+
+    def _java(self) -> Java:
+        configured = self.settings.es_java_home
+        if configured:
+            return java_at(configured, minimum=21, purpose="Elasticsearch (NEWSMON_INFRA__ES_JAVA_HOME)")
+        return java_for_elasticsearch()
+
+    def _launch(self, java: Java, user: pwd.struct_passwd | None, timeout: float) -> int:
+        """Run the launcher with -d: it returns once the node has started (or failed), leaving it as a daemon."""
         command = [str(self.home / "bin" / "elasticsearch"), "-d", "-p", str(self.pid_file)]
         if user is not None:
             command = ["runuser", "-u", ES_USER, "--", *command]
@@ -130,7 +157,6 @@ class LocalElasticsearch:
         env.pop("JAVA_HOME", None)
         env.pop("ES_JAVA_OPTS", None)
         launcher_log = self.logs_dir / "launcher.log"
-        # With -d the launcher returns once the node has started (or failed), leaving the node as a daemon.
         with launcher_log.open("ab") as out:
             launcher = subprocess.Popen(
                 command,
@@ -142,25 +168,22 @@ class LocalElasticsearch:
                 start_new_session=True,
             )
             try:
-                code = launcher.wait(timeout=timeout)
+                code: int | None = launcher.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                launcher.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(launcher.pid, signal.SIGKILL)  # runuser, the launcher JVM and anything it forked
                 launcher.wait()
                 code = None
         pid = read_pid(self.pid_file)
-        if code != 0 or pid is None:
-            if pid is not None:
-                stop_process(pid, self.markers, timeout=30)
-            reason = f"exited with code {code}" if code is not None else f"did not start within {timeout:.0f}s"
-            raise ConfigurationError(
-                f"Elasticsearch {reason}. Last lines of {launcher_log}:\n{tail(launcher_log)}\n"
-                f"(full log: {self.server_log})"
-            )
-        self._wait_healthy(pid, began + timeout)
-        seconds = time.monotonic() - began
-        logger.info("elasticsearch %s ready on %s in %.1fs (pid %d)", self.version, self.url, seconds, pid)
-        detail = f"Java {java.major} from {java.origin}" + (f", as user {ES_USER}" if user else "")
-        return StartResult(self.name, self.url, pid, seconds, False, downloaded, detail)
+        if code == 0 and pid is not None:
+            return pid
+        if pid is not None:
+            stop_process(pid, self.markers, timeout=30)
+        reason = f"exited with code {code}" if code is not None else f"did not start within {timeout:.0f}s"
+        raise ConfigurationError(
+            f"Elasticsearch {reason}. Last lines of {launcher_log}:\n{tail(launcher_log)}\n"
+            f"(full log: {self.server_log})"
+        )
 
     def stop(self, timeout: float = 60.0) -> bool:
         with exclusive(self.lock_file, what=self.name):
@@ -184,7 +207,7 @@ class LocalElasticsearch:
     def _lay_out(self, java: Java, user: pwd.struct_passwd | None) -> None:
         for directory in (self.dir, self.data_dir, self.logs_dir, self.dir / "tmp", self.pid_file.parent):
             directory.mkdir(parents=True, exist_ok=True)
-        source = artifacts.elasticsearch_home(self.cache_dir)
+        source = artifacts.elasticsearch_home(self.cache_dir, self.release)
         if not artifacts.is_installed(self.home):
             if user is not None:
                 _check_traversable(self.dir, ES_USER)
@@ -197,7 +220,7 @@ class LocalElasticsearch:
                 copy_function=_link_or_copy,
                 ignore=shutil.ignore_patterns(artifacts.COMPLETE_MARKER),
             )
-            (self.home / artifacts.COMPLETE_MARKER).write_text(versions.ELASTICSEARCH_VERSION + "\n")
+            (self.home / artifacts.COMPLETE_MARKER).write_text(self.release.version + "\n")
         if self.config_dir.exists():
             shutil.rmtree(self.config_dir)
         shutil.copytree(self.home / "config", self.config_dir)
@@ -242,7 +265,9 @@ class LocalElasticsearch:
                         f"{tail(self.server_log)}"
                     )
                 try:
-                    response = client.get(f"{self.url}/_cluster/health", params={"wait_for_status": "yellow"})
+                    response = client.get(
+                        f"{self.url}/_cluster/health", params={"wait_for_status": "yellow", "timeout": "2s"}
+                    )
                     if response.status_code == 200 and response.json().get("status") in ("green", "yellow"):
                         return
                     last_error = f"HTTP {response.status_code}: {response.text[:200]}"
@@ -254,6 +279,16 @@ class LocalElasticsearch:
             f"Elasticsearch did not report a yellow or green cluster on {self.url} in time ({last_error}). "
             f"Raise NEWSMON_INFRA__START_TIMEOUT on a slow machine; log: {self.server_log}"
         )
+
+
+def choose_release(jdk_modules: frozenset[str]) -> ElasticsearchRelease:
+    """The pinned release when the JDK has every module it needs, else the fallback that runs on less."""
+    for release in (versions.ELASTICSEARCH, versions.ELASTICSEARCH_FALLBACK):
+        if set(release.required_jdk_modules) <= jdk_modules:
+            return release
+    raise ConfigurationError(
+        f"this JDK lacks {', '.join(versions.ELASTICSEARCH_FALLBACK.required_jdk_modules)}: install a Temurin JDK 21+"
+    )
 
 
 def adapt_jvm_options(text: str, *, logs_dir: Path, has_vector: bool) -> str:

@@ -133,8 +133,8 @@ class LocalKafka:
         existing = self.pid()
         if existing is not None:
             return StartResult(self.name, self.bootstrap, existing, 0.0, True, False)
-        downloaded = self.prepare()
         java = java_for_kafka()
+        downloaded = self.prepare()
         for port, setting in (
             (self.settings.kafka_port, "NEWSMON_INFRA__KAFKA_PORT"),
             (self.settings.kafka_controller_port, "NEWSMON_INFRA__KAFKA_CONTROLLER_PORT"),

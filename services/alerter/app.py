@@ -11,20 +11,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from newsmon.contracts import AlertEvent, Claim, NumericFact, place_record_adapter
+from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ALERTS, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError
 from newsmon.kafka import DeadLetterPublisher, Headers, connection_options, decode
 from newsmon.logging import bind_context, configure_logging, correlation_headers
+from newsmon.metrics import Metrics, PrometheusMetrics, age_seconds
 from services.alerter import codec
 from services.alerter.embedded import place_key
 from services.alerter.lifecycle import empty_state, process
@@ -34,6 +38,7 @@ from services.alerter.state import PlaceState
 
 logger = logging.getLogger(__name__)
 
+SERVICE: Service = "alerter"
 TABLE_NAME = "place-state"
 
 
@@ -71,18 +76,31 @@ class AlerterCounters:
     by_event: dict[str, int] = field(default_factory=dict)
 
 
+def _ages(record: Claim | NumericFact) -> tuple[float | None, float | None]:
+    return age_seconds(record.article.published), age_seconds(record.article.fetched_at)
+
+
 class ClaimHandler:
     """What the agent does with one record; separate from faust's loop so its steps read top to bottom."""
 
-    def __init__(self, table: Any, publisher: FaustPublisher, config: RuleConfig) -> None:
+    def __init__(self, table: Any, publisher: FaustPublisher, config: RuleConfig, metrics: Metrics) -> None:
         self._table = table
         self._publisher = publisher
-        self._dead_letters = DeadLetterPublisher(publisher, "alerter")
+        self._dead_letters = DeadLetterPublisher(publisher, SERVICE)
         self._config = config
+        self.metrics = metrics
         self.counters = AlerterCounters()
 
     async def handle(self, message: Any) -> list[AlertEvent]:
+        started = time.perf_counter()
         self.counters.records += 1
+        self.metrics.on_message_in(CLAIMS_BY_PLACE.name)
+        try:
+            return await self._handle(message)
+        finally:
+            self.metrics.on_processed(SERVICE, time.perf_counter() - started)
+
+    async def _handle(self, message: Any) -> list[AlertEvent]:
         try:
             record = decode(place_record_adapter, message.value)
         except PoisonError as exc:
@@ -104,6 +122,8 @@ class ClaimHandler:
             with bind_context(alert_id=event.alert.id):
                 await self._publisher.enqueue(ALERTS.name, event.alert.id, event, headers=correlation_headers())
                 logger.info("%s v%d: %s", event.event, event.alert.version, event.alert.summary)
+            self.metrics.on_message_out(ALERTS.name)
+            self.metrics.on_freshness("alerted", *_ages(record))
             self.counters.events += 1
             self.counters.by_event[event.event] = self.counters.by_event.get(event.event, 0) + 1
         if new_state is not state:
@@ -112,6 +132,7 @@ class ClaimHandler:
 
     async def _dead_letter(self, message: Any, kind: str, reason: str, stage: str) -> None:
         self.counters.dead_letters += 1
+        self.metrics.on_dead_letter(SERVICE, kind)
         await self._dead_letters.publish(stage=stage, error_kind=kind, reason=reason, record=message)
 
 
@@ -122,8 +143,11 @@ def free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
-def build_app(settings: AlerterSettings) -> tuple[faust.App, ClaimHandler]:
-    """The faust app with its table and agent, configured from settings (topic prefix applied everywhere)."""
+def build_app(settings: AlerterSettings, metrics: Metrics | None = None) -> tuple[faust.App, ClaimHandler]:
+    """The faust app with its table and agent, configured from settings (topic prefix applied everywhere).
+
+    faust's web server (``web_host``:``web_port``) also serves ``/metrics`` (Prometheus) and ``/healthz``.
+    """
     section = settings.alerter
     serializer = codec.register()
     app = faust.App(
@@ -163,7 +187,19 @@ def build_app(settings: AlerterSettings) -> tuple[faust.App, ClaimHandler]:
     )
     table.value_serializer = serializer  # type: ignore[attr-defined]  # set on Table, absent from TableT
     claims_topic = app.topic(settings.kafka.topic(CLAIMS_BY_PLACE.name), key_serializer="raw", value_serializer="raw")
-    handler = ClaimHandler(table, FaustPublisher(app, settings, serializer), section.rule_config())
+    prometheus = metrics if metrics is not None else PrometheusMetrics(service=SERVICE)
+    handler = ClaimHandler(table, FaustPublisher(app, settings, serializer), section.rule_config(), prometheus)
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        registry = getattr(prometheus, "registry", None)
+        body = generate_latest(registry) if registry is not None else b""
+        # aiohttp refuses a charset inside content_type=, so the exposition type goes in as a header
+        return web.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    @app.page("/healthz")
+    async def health_page(web: Any, request: Any) -> Any:
+        return web.json({"service": SERVICE, "status": "ok", **asdict(handler.counters)})
 
     @app.agent(claims_topic, name="alerter")
     async def alerter(stream: Any) -> None:
@@ -200,7 +236,7 @@ async def ensure_topics(settings: AlerterSettings, topics: Iterable[Topic] = (CL
 
 def run_worker(settings: AlerterSettings) -> None:
     """Run the worker until SIGTERM/SIGINT (faust's Worker owns the event loop; newsmon owns the log format)."""
-    configure_logging("alerter", settings.logging)
+    configure_logging(SERVICE, settings.logging)
     logger.info(
         "alerter starting: %s",
         settings.model_dump_json(include={"kafka": {"bootstrap", "topic_prefix"}, "alerter": True}),

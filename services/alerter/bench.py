@@ -26,14 +26,17 @@ from services.alerter.samples import MONDAY, RU_MOD, UA_MILITARY, article, claim
 from services.alerter.settings import AlerterSection, AlerterSettings
 
 
-def workload(claims: int, places: int) -> list[Claim]:
+def workload(claims: int, places: int, quiet_share: float = 0.0) -> list[Claim]:
     """Alternating RU capture claims and UA answers, each from its own article, spread over ``places``: every
-    claim after the first two at a place opens or updates an alert (the expensive path)."""
+    claim after the first two at a place opens or updates an alert (the expensive path). ``quiet_share`` of the
+    claims are strikes instead, which dispute nothing (most of a real stream)."""
     records = []
     for n in range(claims):
         where = place(f"Town {n % places}", 1_000_000 + n % places)
         at = article(f"https://bench.example/{n}", f"Outlet {n % 7}", published=MONDAY + hours(n / places))
-        if n // places % 2 == 0:
+        if (n * 7919) % 1000 < quiet_share * 1000:
+            records.append(claim("struck", RU_MOD, at=at, where=where, actor="RU", about=MONDAY))
+        elif n // places % 2 == 0:
             records.append(claim("captured", RU_MOD, at=at, where=where, actor="RU", about=MONDAY))
         else:
             records.append(claim("contested", UA_MILITARY, at=at, where=where, about=MONDAY + hours(1)))
@@ -52,8 +55,8 @@ class RulesResult:
         return self.claims / self.seconds
 
 
-def bench_rules(claims: int = 20_000, places: int = 200) -> RulesResult:
-    records = workload(claims, places)
+def bench_rules(claims: int = 20_000, places: int = 200, quiet_share: float = 0.0) -> RulesResult:
+    records = workload(claims, places, quiet_share)
     alerter = EmbeddedAlerter()
     started = time.perf_counter()
     events = sum(len(alerter.process(record)) for record in records)
@@ -163,8 +166,13 @@ async def bench_faust(bootstrap: str, claims: int = 5_000, places: int = 100, ra
 def main() -> None:
     which = sys.argv[1] if len(sys.argv) > 1 else "rules"
     if which == "rules":
-        result = bench_rules()
-        print(json.dumps({**asdict(result), "claims_per_second": round(result.per_second)}))
+        for quiet_share in (0.0, 0.8):
+            result = bench_rules(quiet_share=quiet_share)
+            print(
+                json.dumps(
+                    {**asdict(result), "quiet_share": quiet_share, "claims_per_second": round(result.per_second)}
+                )
+            )
     else:
         bootstrap = os.environ.get("NEWSMON_KAFKA__BOOTSTRAP", "127.0.0.1:9092")
         claims = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000

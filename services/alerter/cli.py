@@ -32,17 +32,23 @@ def replay(
     out: Annotated[Path | None, typer.Option(help="Also write the events to this JSON-lines file")] = None,
 ) -> None:
     """Enrich the articles and run them through the rules in publication order; print every alert event as JSON."""
+    from newsmon.errors import NewsmonError
     from services.alerter.embedded import default_enricher, event_line, read_raw_articles, replay, write_jsonl
     from services.alerter.settings import AlerterSettings
 
     settings = AlerterSettings()
-    if str(file) == "-":
-        articles = read_raw_articles(sys.stdin, name="<stdin>")
-    else:
-        with file.open(encoding="utf-8") as lines:
-            articles = read_raw_articles(lines, name=str(file))
+    try:
+        if str(file) == "-":
+            articles = read_raw_articles(sys.stdin, name="<stdin>")
+        else:
+            with file.open(encoding="utf-8") as lines:
+                articles = read_raw_articles(lines, name=str(file))
+        enrich = default_enricher()
+    except (NewsmonError, OSError) as exc:
+        typer.echo(f"newsmon replay: {str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(2) from exc
     events = []
-    for _, caused in replay(articles, default_enricher(), settings.alerter.rule_config()):
+    for _, caused in replay(articles, enrich, settings.alerter.rule_config()):
         for event in caused:
             typer.echo(event_line(event))
             events.append(event)

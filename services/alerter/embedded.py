@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsmon.contracts import AlertEvent, Claim, EnrichedArticle, NumericFact, RawArticle
+from newsmon.contracts.ids import article_id
 from newsmon.errors import ConfigurationError, PoisonError
 from newsmon.settings import HttpSettings
 from services.alerter.lifecycle import empty_state, process
@@ -74,6 +75,24 @@ def read_raw_articles(lines: Iterable[str], *, name: str = "<input>") -> list[Ra
         except ValueError as exc:
             raise PoisonError(f"{name}:{number}: not a RawArticle: {exc}", kind="invalid_message") from exc
     return articles
+
+
+def seed_raw_articles(seeds_dir: Path | None = None) -> tuple[RawArticle, ...]:
+    """The seed articles (``../shared/seeds``) as RawArticles, the way ``newsmon replay`` reads them."""
+    from services.ingestor.seedfeed import default_seeds_dir, load_seeds
+
+    return tuple(
+        RawArticle(
+            id=article_id(f"https://seeds.example/{seed.name}"),
+            url=f"https://seeds.example/{seed.name}",
+            source=seed.outlet,
+            published=seed.published,
+            title=seed.title,
+            text=seed.text,
+            text_origin="supplied",
+        )
+        for seed in load_seeds(seeds_dir or default_seeds_dir())
+    )
 
 
 def default_enricher() -> Enrich:

@@ -26,9 +26,9 @@ from services.alerter.rules import (
     concession,
     dispute_with,
     find_discrepancy,
-    position,
     row,
     same_story,
+    settling_position,
     value_groups,
 )
 from services.alerter.state import AlertMemory, PlaceState, remember, with_alert
@@ -59,7 +59,7 @@ def process(state: PlaceState, record: Record, config: RuleConfig) -> tuple[Plac
     events: list[AlertEvent] = []
     if isinstance(record, Claim):
         for kind in DISPUTE_KINDS:
-            if position(record, kind) is not None:
+            if settling_position(record, kind) is not None:
                 state, event = _dispute_step(state, record, kind, config)
                 events.extend([event] if event else [])
     else:
@@ -283,11 +283,13 @@ def _dispute_step(
             independent_sources=independent,
         )
     )
+    # a reopened alert keeps the moment it was settled: claims from before it never count again
+    kept = AlertMemory(alert=alert, resolved_at=memory.resolved_at if memory else None)
     if base is not None:
         if not _changed(base, alert):
             return state, None
-        return with_alert(state, AlertMemory(alert=alert)), _event(alert, "updated", record)
-    return with_alert(state, AlertMemory(alert=alert)), _event(alert, "opened", record)
+        return with_alert(state, kept), _event(alert, "updated", record)
+    return with_alert(state, kept), _event(alert, "opened", record)
 
 
 def _rank(severity: Severity) -> int:

@@ -25,19 +25,20 @@ UNATTRIBUTED = "unattributed"
 
 @dataclass(frozen=True)
 class Incompatibility:
-    """One row of the table: the claim of a dispute and the predicates that contradict it."""
+    """One row of the table: the claim of a dispute, the predicates that contradict it, and the predicates that,
+    said later by a voice of the other side, concede it (the defender confirming a withdrawal concedes a capture)."""
 
     kind: DisputeKind
     claim: Predicate
     contradicted_by: tuple[Predicate, ...]
-    contradicting_phrase: str
+    conceded_by: tuple[Predicate, ...] = ()
 
 
 # The one table of incompatible predicates. The denial of ``claim`` (modality "denied") contradicts it as well.
 INCOMPATIBLE: tuple[Incompatibility, ...] = (
-    Incompatibility("control_dispute", "captured", ("contested", "not_captured"), "fighting continues"),
-    Incompatibility("withdrawal_dispute", "withdrawn", ("contested", "not_captured"), "still holding"),
-    Incompatibility("encirclement_dispute", "encircled", ("not_encircled",), "not encircled"),
+    Incompatibility("control_dispute", "captured", ("contested", "not_captured"), conceded_by=("withdrawn",)),
+    Incompatibility("withdrawal_dispute", "withdrawn", ("contested", "not_captured")),
+    Incompatibility("encirclement_dispute", "encircled", ("not_encircled",)),
 )
 DISPUTE_KINDS: tuple[DisputeKind, ...] = tuple(row.kind for row in INCOMPATIBLE)
 
@@ -224,13 +225,21 @@ def dispute_with(
     return Dispute(kind, (new,), fresh) if taken == "for" else Dispute(kind, fresh, (new,))
 
 
+def settling_position(claim: Claim, kind: DisputeKind) -> Position | None:
+    """The position a claim takes when it may settle a dispute: its ordinary one, or "for" when it concedes."""
+    taken = position(claim, kind)
+    if taken is None and claim.predicate in row(kind).conceded_by and claim.modality != "denied":
+        return "for"
+    return taken
+
+
 def concession(new: Claim, disputed: Iterable[Claim], kind: DisputeKind) -> bool:
     """Whether ``new`` settles a dispute: a voice that held one position now holds the other, later in time.
 
     For example the defending side confirming the withdrawal or the capture it had denied, or the side that
     claimed a capture saying fighting goes on after all. Unknown times never settle anything.
     """
-    taken = position(new, kind)
+    taken = settling_position(new, kind)
     new_time = claim_time(new)
     if taken is None or new_time is None:
         return False

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsmon.contracts import ArticleRef, Attribution, Claim, Evidence, NumericFact, Place, StorySignature
+from newsmon.contracts import (
+    ArticleRef,
+    Attribution,
+    Claim,
+    Evidence,
+    NumericFact,
+    Place,
+    StorySignature,
+)
 from newsmon.contracts.claims import FactKind, Modality, Predicate
 from newsmon.contracts.ids import article_id, claim_id, fact_id
 from newsmon.contracts.places import PlaceKind

@@ -2,9 +2,9 @@
 
 Python's regular expressions are slow to *fail*: a pattern that begins with an alternation of words is tried at
 every word of the article. Most sentences contain none of a cue's words, so each pattern lists the word prefixes
-it cannot match without ("captur", "seiz", ...), and a sentence runs only the patterns whose prefixes it has.
-The check is a substring test on a lower-cased copy of the text with every non-alphanumeric character replaced
-by a space (same length, so offsets carry over).
+it cannot match without ("captur", "seiz", ...) in the one registry ``TRIGGERS``; each sentence's words (of a
+lower-cased copy of the text with punctuation as spaces, same length so offsets carry over) are looked up once
+(cached per word), and the sentence runs only the patterns whose prefixes it has.
 """
 
 from __future__ import annotations
@@ -22,11 +22,6 @@ def normalise(text: str) -> str:
     if len(lowered) != len(text):  # a few characters grow when lower-cased ("İ"): keep the offsets right
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     return lowered.translate(_TABLE)
-
-
-def has_prefix(padded: str, prefixes: Iterable[str]) -> bool:
-    """Whether a word of ``padded`` (a normalised span with a leading space) starts with one of ``prefixes``."""
-    return any(" " + prefix in padded for prefix in prefixes)
 
 
 class Triggers:

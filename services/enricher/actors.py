@@ -151,7 +151,8 @@ class _Patterns:
             re.IGNORECASE,
         )
         self.generic_lead = re.compile(
-            rf"(?:\b(?P<article>an?|the|one|another|two|some|several|local|senior)\s+)?(?:(?P<demonym>{demonyms})\s+)?"
+            rf"(?:\b(?P<article>an?|the|one|another|two|some|several|local|senior|"
+            rf"the\s+(?:town|city|village|region|oblast|province)['’]s)\s+)?(?:(?P<demonym>{demonyms})\s+)?"
             rf"(?P<mod>(?:military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security)\s+)?$",
             re.IGNORECASE,
         )
@@ -199,13 +200,16 @@ class ActorFinder:
         """Matches of ``pattern`` near the hits of a cheap ``anchor`` run on the lower-cased text (speed)."""
         seen: set[tuple[int, int]] = set()
         for hit in self._matches(name, anchor, lowered=True):
-            match = pattern.search(self._text, max(0, hit.start() - before), min(len(self._text), hit.end() + after))
-            while match is not None and (match.start(), match.end()) not in seen:
-                seen.add((match.start(), match.end()))
-                if match.end() >= hit.end():
+            window_end = min(len(self._text), hit.end() + after)
+            position = max(0, hit.start() - before)
+            while (match := pattern.search(self._text, position, window_end)) is not None:
+                position = max(match.end(), position + 1)
+                if match.end() < hit.end():
+                    continue  # a match of an earlier hit: look further
+                if (match.start(), match.end()) not in seen:
+                    seen.add((match.start(), match.end()))
                     yield match
-                    break
-                match = pattern.search(self._text, match.end(), min(len(self._text), hit.end() + after))
+                break
 
     def _matches(self, name: str, pattern: re.Pattern[str], *, lowered: bool = False) -> Iterator[re.Match[str]]:
         """Matches of one pattern, searched only in the sentences that have one of its words (see ``_scan``)."""
@@ -374,12 +378,13 @@ class ActorFinder:
             self._add(actor, match.start(), match.end(), match.group(0))
         for match in self._matches("organisation", _PATTERNS.organisation):
             entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
-            self._add(
-                Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side),
-                match.start(),
-                match.end(),
-                match.group(0),
-            )
+            organisation = Actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
+            if entry.kind == "ministry" and entry.side is None:
+                # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it
+                side = self._last_side_before(match.start(), ("ministry", "military"))
+                if side is not None:
+                    organisation = self._state_actor(side, kind="ministry", suffix="mod", role="defence ministry")
+            self._add(organisation, match.start(), match.end(), match.group(0))
         for match in self._matches("state", _PATTERNS.state):
             surface = match.group("name")
             code = _PATTERNS.country_side.get(surface.lower()) or _PATTERNS.metonym_side[surface.lower()]
@@ -406,7 +411,8 @@ class ActorFinder:
             ):
                 continue
             code = _PATTERNS.demonym_side.get((match.group("demonym") or "").lower())
-            local = (match.group("mod") or match.group("article") or "").strip().lower() in {
+            lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
+            local = lead_words.endswith(("'s", "’s")) or lead_words in {
                 "local",
                 "regional",
                 "city",
@@ -434,6 +440,16 @@ class ActorFinder:
                     role_match.end(),
                     self._text[match.start() : role_match.end()].strip(),
                 )
+
+    def _last_side_before(self, position: int, kinds: tuple[str, ...]) -> str | None:
+        best: tuple[int, str] | None = None
+        for mention in self.index.mentions:
+            actor = self.index.actors.get(mention.actor_id)
+            if actor is None or actor.side is None or actor.kind not in kinds or mention.end > position:
+                continue
+            if best is None or mention.start > best[0]:
+                best = (mention.start, actor.side)
+        return best[1] if best else None
 
     def _nearest_place_country(self, position: int) -> str | None:
         best: tuple[int, str] | None = None

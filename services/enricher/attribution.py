@@ -114,7 +114,8 @@ _END_AFTER = re.compile(
 )
 """After a reporting verb whose content came before it: "told CNN.", "said Saturday, a claim ...", "said on
 Telegram."."""
-_INVERTED = re.compile(r"[,”\"]\s*[”\"]?\s*$")
+_CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
+_INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
 UNATTRIBUTED = Attribution(name="unattributed")
 _cased = {"_ACCORDING": _ACCORDING, "_NOMINAL_REPORT": _NOMINAL_REPORT, "_ECHO": _ECHO, "SPEECH_VERB": SPEECH_VERB}
@@ -295,10 +296,12 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         after = body[match.end() :]
         speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
         lead = body[: speaker_start - base]
-        if re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and _END_AFTER.match(after):
-            scope = "backward"
-        elif re.search(r",\s*$", lead) and re.match(r"\s*,", after):
-            scope = "whole"
+        if re.search(r",\s*$", lead) and re.match(r"\s*,", after):
+            scope = "whole"  # "..., the ministry said, Kyiv had ..."
+        elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
+            _END_AFTER.match(after) or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after))
+        ):
+            scope = "backward"  # "<content>, the MoD said in a statement carried by TASS on Sunday."
         else:
             scope = "forward"
         events.append(

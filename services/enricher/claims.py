@@ -16,17 +16,14 @@ rejecting side's claim: the same predicate, place and actor, with modality ``den
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TypeVar
 
 from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
 from newsmon.contracts.claims import Modality
 from services.enricher._lexicon import OPPONENTS, STATES
 from services.enricher._scan import TRIGGERS, normalise
-from services.enricher.actors import ActorIndex, ActorMention
+from services.enricher.actors import ActorIndex
 from services.enricher.attribution import (
     UNATTRIBUTED,
     SpeakerTracker,
@@ -52,7 +49,6 @@ from services.enricher.sentences import Sentence
 from services.enricher.timeexpr import TimeExpression, find_times, is_background
 from services.enricher.verdicts import apply_disclaimers, apply_rejections
 
-T = TypeVar("T")
 _SIDE_WORDS: dict[str, str] = {}
 for _code, _entry in STATES.items():
     for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
@@ -66,6 +62,9 @@ _OWN_FORCES = re.compile(
 )
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
+_REPELLED_BEFORE = re.compile(
+    r"\b(?:repel\w*|repulsed|fought\s+off|thwarted|beat\s+back|fended\s+off)\s+(?:[\w,-]+\s+){0,4}$", re.IGNORECASE
+)
 _DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b", re.IGNORECASE)
 _AGENT_KINDS = frozenset({"state", "military", "grouping", "ministry", "organisation"})
 _DESIRE_EXEMPT = re.compile(r"\b(?:could|might|may|would|will|if|unless|whether)\b", re.IGNORECASE)
@@ -209,16 +208,6 @@ class ClaimExtractor:
             if closing:
                 self.events_by_sentence[sentence.index] = [replace(closing[0], scope="whole")]
 
-    def _bucket(self, items: Iterable[tuple[T, int]]) -> dict[int, list[T]]:
-        """Group items by the sentence their offset falls in."""
-        starts = [s.start for s in self.sentences]
-        buckets: dict[int, list[T]] = {}
-        for item, offset in items:
-            index = bisect_right(starts, offset) - 1
-            if index >= 0 and offset < self.sentences[index].end:
-                buckets.setdefault(self.sentences[index].index, []).append(item)
-        return buckets
-
     def _sentence(
         self, sentence: Sentence, events: list[SpeechEvent], cues: list[Cue], times: list[TimeExpression]
     ) -> None:
@@ -259,6 +248,10 @@ class ClaimExtractor:
         )
         if reason:
             self._drop(sentence, cue, cue_text, reason)
+            return
+        if predicate == "struck" and _REPELLED_BEFORE.search(before):
+            # "repelled 12 attacks near X": the attacks failed; the not_captured cue says what happened
+            self._drop(sentence, cue, cue_text, "object of a repel verb: the attacks failed")
             return
         if predicate in (
             "captured",
@@ -469,7 +462,3 @@ def _distance(cue: Cue, match: re.Match[str], clause_rest: str) -> float | None:
     if found is None:
         return None
     return to_km(number_value(found.group("num")), found.group("unit"))
-
-
-def side_of_mention(actors: ActorIndex, mention: ActorMention) -> str | None:
-    return actors.side(mention.actor_id)

@@ -215,3 +215,8 @@ async def _enrich(settings: EnricherSettings) -> None:
             if settings.enricher.run_for is not None:
                 asyncio.get_running_loop().call_later(settings.enricher.run_for, stopping.set)
             await enricher.run(stopping)
+            stats = enricher.stats
+            log.info(
+                "stopped cleanly: %d articles, %d claims, %d facts, %d dead letters",
+                stats.articles, stats.claims, stats.facts, stats.dead_lettered,
+            )  # fmt: skip

@@ -70,6 +70,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "contested.still_fighting": (*_FIGHT_WORDS, "engag"),
     "contested.fighting_in": ("fighting",),
     "contested.contested": ("contested",),
+    "contested.partial_control": ("control", "hold", "held"),
     "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
     "withdrawn.nominal": ("withdrawal", "retreat", "pullout", "pull"),
     "encircled.state": ("encircl", "surround", "besieg", "trapped", "cut", "cauldron", "pocket", "kettle"),
@@ -109,6 +110,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "struck.strike": ("struck", "strike", "striking"),
     "struck.attack": ("attack", "shell", "bomb", "pummel", "pound", "target", "air"),
     "struck.hit": ("hit", "struck"),
+    "struck.under_attack": ("under",),
     "evacuating.evacuation": ("evacuat",),
 }
 
@@ -128,6 +130,13 @@ _FIGHT = r"(?:fighting|fights|clashes|battles?|combat|hostilities|street\s+fight
 
 CUES: tuple[Cue, ...] = (
     # -- negative and holding forms first: they win over the positive cue they contain -----------------------
+    _cue(
+        "contested.partial_control",
+        "contested",
+        r"\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?(?:some\s+)?(?:parts?|pockets)\s+of\b",
+        "object",
+        kinds=TOWN_KINDS,
+    ),
     _cue(
         "not_captured.not_fallen",
         "not_captured",
@@ -271,7 +280,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "withdrawn.verb",
         "withdrawn",
-        r"\b(?:withdr[ae]wn?|withdrawing|withdraws?|pulled\s+(?:\w+\s+)?(?:out|back)|pulling\s+(?:\w+\s+)?(?:out|back)|"
+        r"\b(?:withdr[ae]wn?|withdrawing|withdraws?|pulled\s+(?:\w+\s+){0,3}?(?:out|back)|pulling\s+(?:\w+\s+){0,3}?(?:out|back)|"
         r"retreated|retreating|retreats?|abandoned|abandoning|(?:pushed|driven|forced|ousted)\s+(?:back|out)\s+(?:of|from))\b",
         "object",
     ),
@@ -322,6 +331,12 @@ CUES: tuple[Cue, ...] = (
         needs_forces=True,
     ),
     # -- struck -----------------------------------------------------------------------------------------------
+    _cue(
+        "struck.under_attack",
+        "struck",
+        r"\bunder\s+(?:heavy\s+|constant\s+|intense\s+|daily\s+|relentless\s+)?(?:attack|fire|shelling|bombardment)\b",
+        "subject",
+    ),
     _cue(
         "struck.strike",
         "struck",

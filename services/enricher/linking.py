@@ -20,6 +20,8 @@ _ANAPHOR = re.compile(
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b)",
     re.IGNORECASE,
 )
+_RELATIVE_START = re.compile(r",\s+(?:which|who|where|whose)\b", re.IGNORECASE)
+_CLAUSE_COMMA = re.compile(r",(?!\d)")
 PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _METONYM_USE = re.compile(
     r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
@@ -111,6 +113,9 @@ class PlaceLinker:
         after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
         after = [r for r in refs if r.start >= after_from]
         before = [r for r in refs if r.end <= start]
+        if not before and _RELATIVE_START.match(text, clause_start):
+            # "Vuhledar, which had 15,000 people, has been under attack": the subject precedes the relative clause
+            before = [r for r in self.refs_in(sentence.start, clause_start) if r.end <= clause_start]
 
         def object_ref() -> PlaceRef | None:
             if not after:
@@ -128,7 +133,9 @@ class PlaceLinker:
         def subject_ref() -> PlaceRef | None:
             for ref in reversed(before):
                 between = text[ref.end : start]
-                if len(between) > 100 or between.count(",") % 2 == 1:
+                # an appositive between commas ("Kurakhove, crucial for ..., was captured") is skipped; a comma
+                # inside a number ("15,000") is no clause boundary
+                if len(between) > 100 or len(_CLAUSE_COMMA.findall(between)) % 2 == 1:
                     continue
                 return ref
             return None

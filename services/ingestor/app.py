@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, ProducerFenced
@@ -44,6 +44,12 @@ COMMIT_RETRY_DELAY = 5.0
 
 class ProducerFencedError(NewsmonError):
     """Another ingestor with the same transactional.id has started: this one must stop."""
+
+
+class Committer(Protocol):
+    """Makes a poll's outcome durable as one unit: its articles, its dead letters and the feed's new state."""
+
+    async def commit(self, articles: Sequence[RawArticle], letters: Sequence[DeadLetter], state: FeedState) -> None: ...
 
 
 @dataclass
@@ -145,7 +151,7 @@ class Ingestor:
         settings: IngestorSettings,
         feeds: Sequence[FeedConfig],
         poller: FeedPoller,
-        outbox: Outbox,
+        outbox: Committer,
         states: dict[str, FeedState],
         known: KnownIds,
     ) -> None:

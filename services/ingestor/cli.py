@@ -144,8 +144,9 @@ def _print_reports(reports: list[dict[str, Any]]) -> None:
 
     console = Console()
     for report in reports:
+        console.rule(report["source"])
         status = "[green]ok[/green]" if report["usable"] else "[red]nothing usable[/red]"
-        console.rule(f"{report['source']}  {status}")
+        console.print(f"status: {status}")
         if "version" in report:
             console.print(
                 f"title: {report['title'] or '-'}   format: {report['version'] or '?'}   "

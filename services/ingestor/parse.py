@@ -351,7 +351,8 @@ def _item(feed_url: str, entry: Any, index: int, feed_language: str | None, prob
     if link is None and guid is None:
         problems.append(Problem("no_link", "item has neither guid nor link: identified by its content", index))
     identity = item_identity(feed_url, guid=guid, link=link, title=title, summary=summary, published=published_raw)
-    tags = tuple(dict.fromkeys(t.get("term", "").strip() for t in entry.get("tags") or [] if t.get("term")))
+    terms = (html_to_text(t.get("term") or "") for t in entry.get("tags") or [])
+    tags = tuple(dict.fromkeys(term for term in terms if term))
     author = html_to_text(entry.get("author") or "") or None
     language = language_code((entry.get("title_detail") or {}).get("language")) or feed_language
     return FeedItem(

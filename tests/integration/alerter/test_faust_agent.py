@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from newsmon.contracts import AlertEvent, DeadLetter
 from newsmon.kafka import consumer, producer
-from services.alerter.app import ensure_topics
+from services.alerter.app import ensure_topics, free_port
 from services.alerter.samples import MONDAY, RU_MOD, UA_MILITARY, article, claim, hours
 from services.alerter.settings import AlerterSettings
 
@@ -43,6 +44,7 @@ def _environment(settings: AlerterSettings) -> dict[str, str]:
             "NEWSMON_KAFKA__BOOTSTRAP": settings.kafka.bootstrap,
             "NEWSMON_KAFKA__TOPIC_PREFIX": settings.kafka.topic_prefix,
             "NEWSMON_ALERTER__DATA_DIR": str(settings.alerter.data_dir),
+            "NEWSMON_ALERTER__WEB_PORT": str(settings.alerter.web_port),
             "NEWSMON_LOGGING__LEVEL": "INFO",
         }
     )
@@ -98,9 +100,16 @@ async def test_claims_become_alert_events_and_a_restart_recovers_the_state(
         settings,
         [(place, RU_SAYS.to_json_bytes()), (place, b"{not json"), (place, UA_SAYS.to_json_bytes())],
     )
-    with worker(settings, log):
+    port = free_port("127.0.0.1")
+    with worker(settings.model_copy(update={"alerter": settings.alerter.model_copy(update={"web_port": port})}), log):
         first = [AlertEvent.model_validate_json(v) for v in await read_topic(settings, "alerts", until=1)]
         letters = [DeadLetter.model_validate_json(v) for v in await read_topic(settings, "dlq", until=1, quiet=1)]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as web:
+            health = (await web.get("/healthz")).json()
+            metrics = (await web.get("/metrics")).text
+    assert health["records"] == 3
+    assert health["dead_letters"] == 1
+    assert 'newsmon_messages_out_total{service="alerter",topic="alerts"} 1.0' in metrics
     assert [(e.event, e.alert.version) for e in first] == [("opened", 1)], log.read_text()[-3000:]
     assert first[0].alert.summary.startswith("Kurakhove: Russia's Defense Ministry says captured")
     assert [(letter.service, letter.stage, letter.payload) for letter in letters] == [
@@ -115,3 +124,50 @@ async def test_claims_become_alert_events_and_a_restart_recovers_the_state(
     assert [(e.event, e.alert.version) for e in events] == [("opened", 1), ("updated", 2)], log.read_text()[-3000:]
     assert len({e.id for e in events}) == 2
     assert {s.source for s in events[-1].alert.sides[0].sources} == {"CNN", "The Epoch Times"}
+
+
+async def test_the_worker_raises_on_the_seeds_exactly_what_replay_raises(
+    alerter_settings: AlerterSettings, tmp_path: Path
+) -> None:
+    from services.alerter.embedded import default_enricher, place_key, place_records, replay, seed_raw_articles
+
+    settings = alerter_settings
+    enriched_and_events = list(replay(seed_raw_articles(), default_enricher()))
+    expected = [event for _, events in enriched_and_events for event in events]
+    records = [record for enriched, _ in enriched_and_events for record in place_records(enriched)]
+    await ensure_topics(settings)
+    await produce(settings, [(place_key(record), record.to_json_bytes()) for record in records])
+    with worker(settings, tmp_path / "worker.log"):
+        got = [AlertEvent.model_validate_json(v) for v in await read_topic(settings, "alerts", until=len(expected))]
+    assert _by_alert(got) == _by_alert(expected)
+
+
+def _by_alert(events: list[AlertEvent]) -> dict[str, list[AlertEvent]]:
+    """Events grouped per alert: order is guaranteed per alert (one partition), not across alerts."""
+    grouped: dict[str, list[AlertEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.alert.id, []).append(event)
+    return grouped
+
+
+async def test_a_second_worker_takes_over_the_places_of_a_stopped_one(
+    alerter_settings: AlerterSettings, tmp_path: Path
+) -> None:
+    settings = alerter_settings
+    other = settings.model_copy(
+        update={"alerter": settings.alerter.model_copy(update={"data_dir": tmp_path / "faust-b"})}
+    )
+    await ensure_topics(settings)
+    place = RU_SAYS.place.id
+    await produce(settings, [(place, RU_SAYS.to_json_bytes()), (place, UA_SAYS.to_json_bytes())])
+    with worker(settings, tmp_path / "a.log") as first:
+        opened = await read_topic(settings, "alerts", until=1, quiet=1)
+        with worker(other, tmp_path / "b.log"):
+            await asyncio.sleep(8)  # B joins the group: the partitions are shared out between A and B
+            first.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(first.wait, 60)  # A leaves: B now owns every place and restores A's state
+            await produce(settings, [(place, RU_AGAIN.to_json_bytes())])
+            events = [AlertEvent.model_validate_json(v) for v in await read_topic(settings, "alerts", until=2)]
+    assert len(opened) == 1
+    logs = (tmp_path / "b.log").read_text()[-3000:]
+    assert [(e.event, e.alert.version) for e in events] == [("opened", 1), ("updated", 2)], logs

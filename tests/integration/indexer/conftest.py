@@ -47,4 +47,4 @@ async def run_indexer() -> AsyncIterator[Callable[[IndexerSettings], Awaitable[R
     yield start
     for indexer in running:
         if not indexer.stopping.is_set():
-            await indexer.stop()
+            await indexer.stop(seconds=10)

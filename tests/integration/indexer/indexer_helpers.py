@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -102,7 +103,15 @@ class RunningIndexer:
         assert waiter in done, "the indexer did not start within 90s"
         return self
 
-    async def stop(self) -> None:
+    async def stop(self, seconds: float = 60) -> None:
+        """Like SIGTERM: finish the batch in hand and commit. A loop still waiting for a dead node is cancelled."""
         self.stopping.set()
-        if self._task is not None:
-            await asyncio.wait_for(self._task, timeout=60)
+        if self._task is None:
+            return
+        done, _ = await asyncio.wait({self._task}, timeout=seconds)
+        if not done:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            raise AssertionError(f"the indexer did not stop within {seconds:.0f}s")
+        self._task.result()

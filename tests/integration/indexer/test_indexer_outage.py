@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from newsmon.contracts import DeadLetter
 from newsmon.contracts.topics import ALERTS, CLAIMS_BY_PLACE, DLQ
+from newsmon.errors import ConfigurationError
 from newsmon.infra.local_es import LocalElasticsearch
 from newsmon.infra.processes import free_port
 from newsmon.settings import ElasticsearchSettings, InfraSettings
@@ -67,7 +68,7 @@ async def test_stopping_elasticsearch_for_30_seconds_loses_nothing(
         await produce(settings.kafka, claims(100, 250))
         await produce(settings.kafka, [(ALERTS.name, "a", samples.alert_event(version)) for version in (1, 2, 3)])
         await asyncio.sleep(OUTAGE_SECONDS)
-        await asyncio.to_thread(own_elasticsearch.start, 240)
+        await _restart(own_elasticsearch)
 
         await wait_for(lambda: _is(count(es, f"{prefix}news-claims"), 250), 120, "all 250 claims after the outage")
         await wait_for(lambda: _is(count(es, f"{prefix}news-alerts"), 1), 30, "the alert")
@@ -79,6 +80,20 @@ async def test_stopping_elasticsearch_for_30_seconds_loses_nothing(
         assert running.indexer.stats.retries > 0  # type: ignore[attr-defined]
     finally:
         await es.close()
+
+
+async def _restart(node: LocalElasticsearch) -> None:
+    """Start the node again on its port. The infra's port check refuses while the old node's sockets linger in
+    TIME_WAIT (the node itself would bind with SO_REUSEADDR): retry until it lets go, about a minute at most."""
+    deadline = asyncio.get_running_loop().time() + 120
+    while True:
+        try:
+            await asyncio.to_thread(node.start, 240)
+            return
+        except ConfigurationError as exc:
+            if "already taken" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(2)
 
 
 async def _is(awaitable: object, expected: int) -> bool:

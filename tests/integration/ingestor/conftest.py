@@ -6,21 +6,26 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ingestor_helpers import make_settings
 
-from services.ingestor.settings import IngestorSettings
-
-
-@pytest.fixture
-def prefix(unique_prefix: Any) -> str:
-    """A fresh prefix, whether ``unique_prefix`` is a factory or a plain string."""
-    value = unique_prefix() if callable(unique_prefix) else unique_prefix
-    return str(value)
+from services.ingestor.settings import IngestorSection, IngestorSettings
 
 
 @pytest.fixture
-def settings_for(kafka_bootstrap: str, prefix: str) -> Callable[..., IngestorSettings]:
-    def factory(**overrides: Any) -> IngestorSettings:
-        return make_settings(kafka_bootstrap, prefix, **overrides)
+def settings_for(kafka_bootstrap: str, common_settings: Callable[..., Any]) -> Callable[..., IngestorSettings]:
+    """``settings_for(http={...}, **ingestor_section)``: settings wired to the test broker and prefix.
+
+    127.0.0.1 is allowed past the SSRF guard (the test servers live there); failing feeds back off for an hour
+    unless told otherwise, so that a test sees one poll per feed; no jitter.
+    """
+
+    def factory(*, http: dict[str, Any] | None = None, **section: Any) -> IngestorSettings:
+        settings: IngestorSettings = common_settings(
+            IngestorSettings,
+            kafka={"client_id": "newsmon-ingestor-test"},
+            http={"allowed_private_hosts": ("127.0.0.1",), **(http or {})},
+            metrics={"enabled": False},
+            ingestor=IngestorSection(**{"backoff_base": 3600.0, "jitter": 0.0, **section}),
+        )
+        return settings
 
     return factory

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from pydantic import BaseModel
@@ -13,21 +12,10 @@ from newsmon.contracts import DeadLetter, FeedState, RawArticle
 from newsmon.contracts.topics import ARTICLES_RAW, DLQ, FEEDS_STATE
 from newsmon.kafka import connection_options, decode
 from newsmon.metrics import InMemoryMetrics
-from newsmon.settings import HttpSettings, KafkaSettings, MetricsSettings
+from newsmon.settings import KafkaSettings
 from services.ingestor.app import Running, build
 from services.ingestor.feeds import FeedConfig
-from services.ingestor.settings import IngestorSection, IngestorSettings
-
-
-def make_settings(
-    kafka_bootstrap: str, prefix: str, *, http: dict[str, Any] | None = None, **section: Any
-) -> IngestorSettings:
-    return IngestorSettings(
-        kafka=KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=prefix, client_id="newsmon-ingestor-test"),
-        http=HttpSettings(**{"allowed_private_hosts": ("127.0.0.1",), **(http or {})}),
-        metrics=MetricsSettings(enabled=False),
-        ingestor=IngestorSection(**{"backoff_base": 3600.0, "jitter": 0.0, **section}),
-    )
+from services.ingestor.settings import IngestorSettings
 
 
 async def read_topic(

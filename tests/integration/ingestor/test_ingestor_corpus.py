@@ -19,6 +19,7 @@ from services.ingestor.settings import IngestorSettings
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "feeds"
+UNSAFE = re.compile(r"<\s*(script|iframe|object|embed|applet|meta)\b|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
 HEADER_LINE = re.compile(rb"^Header:\s*([A-Za-z-]+):\s*(.*?)\s*$", re.MULTILINE)
 
 
@@ -65,3 +66,8 @@ async def test_every_corpus_feed_is_polled_without_a_crash(settings_for: Callabl
     assert {letter.feed: letter.error_kind for letter in letters} == empty
     assert len(empty) < 200
     assert len(expected_ids) > 600
+    hostile = [a for a in articles if a.feed and "/wellformed/sanitize/" in a.feed]
+    assert len(hostile) > 20
+    for article in hostile:
+        fields = [article.title, article.text, article.source, article.author or "", article.url, *article.tags]
+        assert not [f for f in fields if UNSAFE.search(f)], article

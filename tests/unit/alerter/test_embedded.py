@@ -101,3 +101,15 @@ def test_the_codec_refuses_what_is_not_a_contract() -> None:
         the_codec.dumps({"a": 1})
     with pytest.raises(ValueError, match="not a newsmon contract"):
         the_codec.loads(b'{"a": 1}')
+
+
+def test_replay_refuses_a_file_that_is_not_articles(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newsmon.cli import app
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"url": 1}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["replay", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.jsonl:1: not a RawArticle" in result.output

@@ -148,6 +148,20 @@ def test_the_defender_confirming_the_capture_later_resolves_the_alert() -> None:
     assert nothing == []
 
 
+def test_the_defender_confirming_the_withdrawal_resolves_the_control_dispute() -> None:
+    later = article("https://later.example/w", "Later", published=MONDAY + hours(24 * 3))
+    withdrew = claim("withdrawn", UA_MILITARY, actor="UA", at=later, about=MONDAY + hours(24 * 3))
+    _, events = run([*kurakhove_in_three_articles()[:2], withdrew])
+    assert [(event.event, event.alert.kind) for event in events] == [
+        ("opened", "control_dispute"),
+        ("resolved", "control_dispute"),
+    ]
+    assert (
+        events[-1].alert.resolution
+        == "Ukrainian military (Khortytsia grouping) later says forces withdrew (Later, 2025-01-09)"
+    )
+
+
 def test_a_new_dispute_after_resolution_reopens_the_alert() -> None:
     later = article("https://later.example/k", "Later", published=MONDAY + hours(24 * 4))
     admits = claim("captured", UA_MILITARY, actor="RU", at=later, about=MONDAY + hours(24 * 4))
@@ -242,3 +256,21 @@ def test_sources_per_side_are_bounded_keeping_the_first_and_the_latest() -> None
         events.extend(new)
     sources = events[-1].alert.sides[0].sources
     assert [source.source for source in sources] == ["Outlet 0", "Outlet 4", "Outlet 5", "Outlet 6", "Outlet 7"]
+
+
+def test_claims_from_before_a_resolution_never_return_to_the_alert() -> None:
+    day = [article(f"https://d{n}.example/k", f"Day {n}", published=MONDAY + hours(24 * n)) for n in range(4)]
+    before = [
+        claim("captured", RU_MOD, actor="RU", at=day[0], about=MONDAY),
+        claim("contested", UA_MILITARY, at=day[0], about=MONDAY, offset=50),
+    ]
+    admits = claim("withdrawn", UA_MILITARY, actor="UA", at=day[1], about=MONDAY + hours(24))
+    after = [
+        claim("captured", UA_MILITARY, actor="UA", at=day[2], about=MONDAY + hours(48)),
+        claim("contested", RU_MOD, at=day[2], about=MONDAY + hours(48), offset=50),
+        claim("captured", Attribution(name="ISW", side="US"), actor="UA", at=day[3], about=MONDAY + hours(50)),
+    ]
+    _, events = run([*before, admits, *after])
+    assert [event.event for event in events] == ["opened", "resolved", "opened", "updated"]
+    latest = events[-1].alert
+    assert {s.article_id for side in latest.sides for s in side.sources} == {day[2].article_id, day[3].article_id}

@@ -211,8 +211,10 @@ def test_the_defending_side_confirming_later_settles_the_dispute() -> None:
     ua = claim("contested", UA_MILITARY, at=CNN, about=MONDAY + hours(24), offset=99)
     confirms = claim("withdrawn", UA_MILITARY, actor="UA", about=MONDAY + hours(24 * 5))
     admits = claim("captured", UA_MILITARY, actor="RU", about=MONDAY + hours(24 * 5))
-    assert not concession(confirms, [ru, ua], "control_dispute")  # withdrawn is not a control position
+    assert concession(confirms, [ru, ua], "control_dispute")  # confirming the withdrawal concedes the capture
     assert concession(admits, [ru, ua], "control_dispute")
+    denies_withdrawal = claim("withdrawn", UA_MILITARY, modality="denied", about=MONDAY + hours(24 * 5))
+    assert not concession(denies_withdrawal, [ru, ua], "control_dispute")
 
 
 def test_repeating_ones_own_position_settles_nothing() -> None:

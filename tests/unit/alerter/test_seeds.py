@@ -7,34 +7,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from newsmon.cli import app
 from newsmon.contracts import AlertEvent, RawArticle
-from newsmon.contracts.ids import article_id
-from services.alerter.embedded import default_enricher, latest_alerts, replay
+from services.alerter.embedded import default_enricher, latest_alerts, replay, seed_raw_articles
 
 pytestmark = pytest.mark.slow
 
 
 @cache
 def seed_articles() -> tuple[RawArticle, ...]:
-    from services.ingestor.seedfeed import default_seeds_dir, load_seeds
-
-    seeds = load_seeds(default_seeds_dir())
+    seeds = seed_raw_articles()
     assert len(seeds) == 5, "the seed articles live in ../shared/seeds next to the checkout"
-    return tuple(
-        RawArticle(
-            id=article_id(f"https://seeds.example/{seed.name}"),
-            url=f"https://seeds.example/{seed.name}",
-            source=seed.outlet,
-            published=seed.published,
-            title=seed.title,
-            text=seed.text,
-            text_origin="supplied",
-        )
-        for seed in seeds
-    )
+    return seeds
 
 
 def seed_id(prefix: str) -> str:
@@ -106,3 +95,12 @@ def test_no_alert_from_the_non_contradictions() -> None:
 def test_replaying_the_seeds_twice_gives_the_same_events() -> None:
     again = tuple(event for _, caused in replay(seed_articles(), default_enricher()) for event in caused)
     assert again == seed_events()
+
+
+def test_newsmon_replay_prints_every_event_as_a_json_line(tmp_path: Path) -> None:
+    articles = tmp_path / "seeds.jsonl"
+    articles.write_text("".join(a.model_dump_json() + "\n" for a in reversed(seed_articles())), encoding="utf-8")
+    result = CliRunner().invoke(app, ["replay", str(articles)])
+    assert result.exit_code == 0, result.output
+    printed = tuple(AlertEvent.model_validate_json(line) for line in result.stdout.splitlines())
+    assert printed == seed_events()  # input order does not matter: publication order does

