@@ -166,6 +166,7 @@ class Ingestor:
         self._slots = asyncio.Semaphore(settings.ingestor.max_concurrent_polls)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        self._polling: set[str] = set()
         self.polls = 0
 
     def _schedule(self, url: str, when: datetime) -> None:
@@ -174,6 +175,7 @@ class Ingestor:
 
     async def run(self, stopping: asyncio.Event) -> None:
         self._stopping = stopping
+        self._due.clear()
         now = datetime.now(UTC)
         for url, feed in self.feeds.items():
             state = self.states.get(url)
@@ -186,6 +188,9 @@ class Ingestor:
                 now = datetime.now(UTC)
                 while self._due and self._due[0][0] <= now and not stopping.is_set():
                     _, url = heapq.heappop(self._due)
+                    if url in self._polling:
+                        continue  # never two polls of one feed at once: it is rescheduled when its poll ends
+                    self._polling.add(url)
                     task = asyncio.create_task(self._poll(url, fatal), name=f"poll {url}")
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
@@ -216,6 +221,7 @@ class Ingestor:
             logger.exception("unexpected failure polling %s", url)
             when = datetime.now(UTC) + timedelta(seconds=COMMIT_RETRY_DELAY)
         finally:
+            self._polling.discard(url)
             self.polls += 1
         self._schedule(url, when)
 
