@@ -51,7 +51,8 @@ def alert_panel(event: AlertEvent, history: Sequence[AlertEvent] = ()) -> Panel:
     if alert.resolution:
         parts.append(Text(f"resolution: {alert.resolution}", style="green"))
     place = alert.place
-    where = f"{place.name} ({place.country_code or '?'}, geonames {place.geonames_id})"
+    reference = f"geonames {place.geonames_id}" if place.geonames_id else place.id
+    where = f"{place.name} ({place.country_code or '?'}, {reference})"
     return Panel(Group(*parts), title=where, subtitle=f"alert {alert.id}", border_style=style)
 
 
