@@ -22,7 +22,7 @@ demo: setup ## Run the whole pipeline on the seed articles in one process (no Ja
 	$(BIN)/newsmon demo
 
 test: setup ## Install everything, start real Kafka and Elasticsearch, run every test, stop them
-	$(BIN)/pytest -p no:cacheprovider tests
+	$(BIN)/pytest -p no:cacheprovider --durations=30 tests
 
 test-unit: setup ## Fast tests that need no server
 	$(BIN)/pytest -p no:cacheprovider tests/unit
