@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -99,6 +100,7 @@ class Case:
     instances: int = 1
     with_dispatcher: bool = False
     receiver_failures: int = 0
+    replay_webhooks: bool = False  # run `newsmon webhooks replay` once the stream has settled, as an operator would
     poison: int = 0
     needs_own_servers: bool = False
 
@@ -163,6 +165,15 @@ class Snapshot:
     def alert_ids(self) -> set[str]:
         return {event.alert.id for event in self.events}
 
+    @property
+    def undelivered(self) -> set[str]:
+        """Alert event ids whose webhook delivery the dispatcher dead-lettered (``subscriber:event id`` keys)."""
+        return {
+            (letter.key or "").split(":", 1)[-1]
+            for letter in self.dead_letters
+            if letter.service == "dispatcher" and letter.stage == "deliver"
+        }
+
     @classmethod
     async def take(cls, kafka: KafkaSettings, es: AsyncElasticsearch, alias: str, ids: list[str]) -> Snapshot:
         place_records = await read_records(kafka, "claims.by-place")
@@ -180,7 +191,7 @@ class Snapshot:
 
     def complete(self, expected: Expected, receiver: Receiver | None) -> bool:
         delivered = receiver is None or (
-            {event.id for event in self.events} <= set(receiver.accepted) and receiver.idle_for(2.0)
+            {event.id for event in self.events} <= set(receiver.accepted) | self.undelivered and receiver.idle_for(2.0)
         )
         return (
             self.documents >= len(expected.article_ids)
@@ -282,6 +293,9 @@ async def run_case(case: Case, servers: Servers, articles: list[RawArticle], exp
             note = await case.inject(stack, servers)
         await load
         await _settle(kafka, es, alias, expected, receiver, stack)
+        if case.replay_webhooks:
+            replayed = await _replay_webhooks(env, kafka, es, alias, expected)
+            note += f"; {replayed} dead-lettered deliveries re-sent by `newsmon webhooks replay`"
         await asyncio.sleep(3.0)  # let late duplicates show
         stack.check_alive()
         out = await Snapshot.take(kafka, es, alias, sorted(expected.article_ids))
@@ -293,6 +307,21 @@ async def run_case(case: Case, servers: Servers, articles: list[RawArticle], exp
         with contextlib.suppress(Exception):
             await remove_run(kafka, servers.es_url, prefix)
     return _count(case, expected, out, receiver, note, time.monotonic() - began)
+
+
+async def _replay_webhooks(
+    env: StackEnv, kafka: KafkaSettings, es: AsyncElasticsearch, alias: str, expected: Expected
+) -> int:
+    """What an operator does once the receiver is healthy again: re-send the dead-lettered deliveries."""
+    before = await Snapshot.take(kafka, es, alias, sorted(expected.article_ids))
+    command = [sys.executable, "-m", "newsmon.cli", "webhooks", "replay", "--subscriber", "faults", "--json"]
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env.environment(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    if process.returncode != 0:
+        raise RuntimeError(f"newsmon webhooks replay failed ({process.returncode}):\n{output.decode()[-2000:]}")
+    return len(before.undelivered)
 
 
 def _count(
@@ -316,7 +345,7 @@ def _count(
     )
     absorbed = sum(n - 1 for n in event_counts.values()) + sum(n - 1 for n in out.place_records.values())
     if receiver is not None:
-        losses += len(set(event_counts) - set(receiver.accepted))
+        losses += len(set(event_counts) - set(receiver.accepted))  # dead-lettered and not replayed: not delivered
         duplicates += len(set(receiver.accepted) - set(event_counts))
         absorbed += sum(n - 1 for n in receiver.accepted.values())
     if out.expected_alerts != expected.alert_ids:
@@ -407,7 +436,13 @@ CASES: tuple[Case, ...] = (
     Case("kill -9 dispatcher", _kill("dispatcher"), with_dispatcher=True),
     Case("Kafka broker restart", _restart_kafka, needs_own_servers=True),
     Case("Elasticsearch down 30 s", _stop_elasticsearch, needs_own_servers=True),
-    Case("webhook receiver failing", _receiver_failing, with_dispatcher=True, receiver_failures=8),
+    Case(
+        "webhook receiver failing",
+        _receiver_failing,
+        with_dispatcher=True,
+        receiver_failures=8,
+        replay_webhooks=True,
+    ),
     Case("burst of poisoned records", poison=20),
     Case("scale-out: 2 of each, kill one", _kill_one_instance, instances=2, with_dispatcher=True),
 )

@@ -87,12 +87,14 @@ class ServiceProcess:
     env: StackEnv
     process: subprocess.Popen[bytes] | None = None
     cpu_seconds_before: float = 0.0
+    killed: bool = False  # stopped on purpose: not a death to report
 
     @property
     def log_path(self) -> Path:
         return self.env.log_dir / f"{self.name}-{self.instance}.log"
 
     def start(self) -> None:
+        self.killed = False
         self.env.log_dir.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "newsmon.cli", *SERVICE_COMMANDS[self.name]]
         with self.log_path.open("ab") as log:
@@ -115,6 +117,7 @@ class ServiceProcess:
         return self.cpu_seconds_before + (cpu_seconds_of(self.process.pid) or 0.0)
 
     def kill(self) -> None:
+        self.killed = True
         if self.process is not None and self.running():
             self.cpu_seconds_before = self.cpu_seconds()
             os.killpg(self.process.pid, signal.SIGKILL)
@@ -167,7 +170,7 @@ class Stack:
         raise KeyError(f"no {name} instance {instance} in this stack")
 
     def check_alive(self) -> None:
-        dead = [p for p in self.processes if not p.running()]
+        dead = [p for p in self.processes if not p.running() and not p.killed]
         if dead:
             details = "\n".join(f"--- {p.name}-{p.instance} exited:\n{p.tail()}" for p in dead)
             raise RuntimeError(f"service process died:\n{details}")

@@ -14,7 +14,8 @@ from typing import Literal
 from newsmon.contracts import Claim, NumericFact, StorySignature
 from newsmon.contracts.alerts import AlertKind
 from newsmon.contracts.claims import FactKind, Predicate
-from newsmon.story import COPY_THRESHOLD, similarity
+from newsmon.story import COPY_THRESHOLD
+from services.alerter.similarity import similarity
 
 Position = Literal["for", "against"]
 DisputeKind = Literal["control_dispute", "withdrawal_dispute", "encirclement_dispute"]

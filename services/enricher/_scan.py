@@ -9,11 +9,13 @@ lower-cased copy of the text with punctuation as spaces, same length so offsets 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 
 _PUNCTUATION = string.punctuation + string.whitespace + "‘’“”«»–—…•·‐‑‒―′″\u00a0\u2009\u202f"
-_TABLE = str.maketrans(dict.fromkeys(_PUNCTUATION, " "))
+# a character class + re.sub: several times faster than str.translate with a dict (which goes char by char)
+_NOT_WORD = re.compile("[" + "".join(re.escape(c) for c in sorted(set(_PUNCTUATION) - {" "})) + "]")
 
 
 def normalise(text: str) -> str:
@@ -21,7 +23,7 @@ def normalise(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters grow when lower-cased ("İ"): keep the offsets right
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return lowered.translate(_TABLE)
+    return _NOT_WORD.sub(" ", lowered)
 
 
 class Triggers:

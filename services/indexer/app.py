@@ -2,8 +2,9 @@
 
 One loop: take a batch, shape every record into its document (records that break the contract are dead-lettered),
 bulk-write the batch (the sink retries until each document is indexed or refused), dead-letter what Elasticsearch
-refused, then commit. While Elasticsearch is down the loop simply waits inside the sink: nothing new is taken,
-nothing is committed, nothing is dropped.
+refused, then commit. The next batch is shaped while the previous one is being written, never more than one ahead.
+While Elasticsearch is down the write simply waits inside the sink: nothing further is taken, nothing is
+committed, nothing is dropped.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -62,5 +65,24 @@ def test_es_apply_then_search_from_the_command_line(es_url: str, prefix: str) ->
         wrong = runner.invoke(app, ["search", "--near", "Pokrovsk"], env=env)
         assert wrong.exit_code != 0
         assert "LAT,LON" in wrong.output
+    finally:
+        asyncio.run(_clean(es_url, prefix))
+
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "indexer.md"
+
+
+def test_every_search_example_in_the_docs_runs(es_url: str, prefix: str) -> None:
+    commands = re.findall(r"`(newsmon search[^`]*)`", DOCS.read_text(encoding="utf-8"))
+    assert len(commands) >= 10
+    env = {"NEWSMON_ELASTICSEARCH__URL": es_url, "NEWSMON_ELASTICSEARCH__INDEX_PREFIX": prefix}
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["es", "apply"], env=env).exit_code == 0
+        asyncio.run(_index_sample_claims(es_url, prefix))
+        for command in commands:
+            result = runner.invoke(app, [*shlex.split(command)[1:], "--json"], env=env)
+            assert result.exit_code == 0, f"{command}: {result.output}"
+            assert "total" in json.loads(result.output)
     finally:
         asyncio.run(_clean(es_url, prefix))

@@ -4,7 +4,7 @@
 ``enriched_at`` time, the per-claim traces and the dropped cues) for the five seeds with both finders, for each of
 our test sentences, and for a few composite articles. Regenerate it only when an output change is intended:
 
-    .venv/bin/python -m tests.unit.enricher.test_golden
+    .venv/bin/python tests/unit/enricher/test_golden.py
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from newsmon.contracts import RawArticle
@@ -104,7 +103,7 @@ def _finders() -> dict[str, PlaceFinderLike]:
 
 
 def test_extraction_output_is_unchanged(table_finder: PlaceFinderLike, place_finder: PlaceFinderLike) -> None:
-    assert GOLDEN.is_file(), f"regenerate with: python -m tests.unit.enricher.test_golden ({GOLDEN})"
+    assert GOLDEN.is_file(), f"regenerate with: .venv/bin/python tests/unit/enricher/test_golden.py ({GOLDEN})"
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
     finders = {"table": table_finder, "gazetteer": place_finder}
     entries = articles()
@@ -114,8 +113,7 @@ def test_extraction_output_is_unchanged(table_finder: PlaceFinderLike, place_fin
         assert got == wanted, f"{name}: extraction output changed"
 
 
-@pytest.mark.parametrize("round_", range(2))
-def test_extraction_is_repeatable_within_a_process(table_finder: PlaceFinderLike, round_: int) -> None:
+def test_extraction_is_repeatable_within_a_process(table_finder: PlaceFinderLike) -> None:
     """Caches filled by earlier articles must not change later results: run the whole set twice, same answers."""
     entries = [(name, article) for name, kind, article in articles() if kind == "table"]
     first = [snapshot(name, article, table_finder) for name, article in entries]

@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from newsmon.cli import app
+from services.ingestor.cli import register
 from services.ingestor.feeds import load_feeds
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "feeds"
 runner = CliRunner()
+app = typer.Typer()  # only this part's commands: the test does not depend on the other services' CLIs
+register(app)
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared feed corpus is not at {CORPUS}")
 
