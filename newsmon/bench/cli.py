@@ -154,6 +154,7 @@ def bench_faults(
     kafka_port: KafkaPortOption = None,
     es_port: EsPortOption = None,
     own_stack: OwnStackOption = False,
+    markdown: Annotated[bool, typer.Option(help="Also print the table as Markdown (for docs/benchmarks.md)")] = False,
 ) -> None:
     """Kill, restart and starve each part mid-stream; count what went in and out. Fails on any loss or duplicate."""
     from newsmon.bench.e2e import default_seeds_dir
@@ -164,7 +165,7 @@ def bench_faults(
         results = asyncio.run(
             run_suite(found, seeds or default_seeds_dir(), articles=articles, only=only, report=_report)
         )
-    print_table(results)
+    print_table(results, markdown=markdown)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
 

@@ -545,7 +545,7 @@ def summary_line(results: list[CaseResult]) -> str:
     return line + (f"; FAILED: {', '.join(failed)}" if failed else "")
 
 
-def print_table(results: list[CaseResult]) -> None:
+def print_table(results: list[CaseResult], *, markdown: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -555,5 +555,6 @@ def print_table(results: list[CaseResult]) -> None:
     for row in rows(results):
         table.add_row(*row)
     Console(width=220).print(table)
-    print(markdown_table(results))
+    if markdown:
+        print(markdown_table(results))
     print(summary_line(results))

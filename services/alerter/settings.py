@@ -50,6 +50,12 @@ class AlerterSection(BaseModel):
     table_partitions: int = Field(
         default=6, ge=1, description="Partitions of the state table's changelog (must match claims.by-place)"
     )
+    batch_size: int = Field(
+        default=500, ge=1, description="Most claims the worker takes from the stream at once (state written once each)"
+    )
+    batch_within_seconds: float = Field(
+        default=0.05, gt=0, description="Longest the worker waits to fill a batch before processing what it has"
+    )
 
     def rule_config(self) -> RuleConfig:
         return RuleConfig(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.enricher._places_match import Match
@@ -102,49 +101,61 @@ def score(
     context: RoundContext,
     evidence: Evidence | None,
 ) -> float:
-    """The context bonus of reading ``group``'s name as ``record``; appends the reasons to ``evidence`` if given."""
+    """The context bonus of reading ``group``'s name as ``record``; appends the reasons to ``evidence`` if given.
+
+    Ranking calls it many times per article without ``evidence``: the reasons are then not even formatted.
+    """
     g = gazetteer
     kind, country = g.kinds[record], g.countries[record]
     total = 0.0
-
-    def add(value: float, reason: str) -> None:
-        nonlocal total
-        total += value
-        if evidence is not None:
-            evidence.append((value, reason))
-
     if kind != COUNTRY and any(other != group for other in context.countries.get(country, ())):
-        add(COUNTRY_NAMED, f"country {country} named")
+        total += COUNTRY_NAMED
+        if evidence is not None:
+            evidence.append((COUNTRY_NAMED, f"country {country} named"))
     elif country in context.demonyms:
-        add(DEMONYM_USED, f"{country} adjective used")
+        total += DEMONYM_USED
+        if evidence is not None:
+            evidence.append((DEMONYM_USED, f"{country} adjective used"))
     if kind in (POPULATED, AREA):
         holders = [r for grp, r in context.containers if grp != group and g.contains(r, record)]
         if holders:
-            best = min(holders, key=lambda r: (g.kinds[r] != REGION, r))
-            add(REGION_NAMED, f"in {g.names[best]}, named in the text")
-        _add_nearby(g, record, group, context, add)
+            total += REGION_NAMED
+            if evidence is not None:
+                best = min(holders, key=lambda r: (g.kinds[r] != REGION, r))
+                evidence.append((REGION_NAMED, f"in {g.names[best]}, named in the text"))
+        for value, other, distance in _nearby(g, record, group, context):
+            total += value
+            if evidence is not None:
+                evidence.append((value, f"{distance:.0f} km from {g.names[other]}"))
     else:
         members = context.inside_country.get(country, ())
-        inside = sorted({g.names[r] for grp, r in members if grp != group and g.contains(record, r)})
+        inside = {g.names[r] for grp, r in members if grp != group and g.contains(record, r)}
         if inside:
-            add(min(MAX_CONTAINED, PER_CONTAINED * len(inside)), "contains " + ", ".join(inside[:3]))
+            value = min(MAX_CONTAINED, PER_CONTAINED * len(inside))
+            total += value
+            if evidence is not None:
+                evidence.append((value, "contains " + ", ".join(sorted(inside)[:3])))
     for match in matches:
         for qualifier in match.qualifiers:
             if qualifier == record or g.contains(qualifier, record):
-                add(QUALIFIED, f"qualified as '{match.surface}, {g.names[qualifier]}'")
+                total += QUALIFIED
+                if evidence is not None:
+                    evidence.append((QUALIFIED, f"qualified as '{match.surface}, {g.names[qualifier]}'"))
                 return total
     return total
 
 
-def _add_nearby(
-    g: Gazetteer, record: int, group: Group, context: RoundContext, add: Callable[[float, str], None]
-) -> None:
-    """Geographic coherence: the two nearest other places of the article within 400 km, closer is better."""
+def _nearby(g: Gazetteer, record: int, group: Group, context: RoundContext) -> list[tuple[float, int, float]]:
+    """Geographic coherence: the two nearest other places of the article within 400 km, closer is better;
+    (bonus, record, distance in km) of each."""
+    populated = context.populated
+    if not populated:
+        return []
     lat, lon = math.radians(g.lats[record]), math.radians(g.lons[record])
     cos_lat = math.cos(lat)
     first: tuple[float, int] | None = None
     second: tuple[float, int] | None = None
-    for other_group, other, other_lat, other_lon in context.populated:
+    for other_group, other, other_lat, other_lon in populated:
         dlat = other_lat - lat
         if dlat * dlat > MAX_NEARBY_SQUARED or other_group == group or other == record:
             continue
@@ -156,8 +167,10 @@ def _add_nearby(
             first, second = (squared, other), first
         elif second is None or squared < second[0]:
             second = (squared, other)
+    found = []
     for nearest in (first, second):
         if nearest is not None:
             distance = EARTH_RADIUS_KM * math.sqrt(nearest[0])
             value = 0.6 if distance < 50 else 0.45 if distance < 150 else 0.25
-            add(value, f"{distance:.0f} km from {g.names[nearest[1]]}")
+            found.append((value, nearest[1], distance))
+    return found
