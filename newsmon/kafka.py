@@ -204,7 +204,8 @@ class DeadLetterPublisher:
             payload = payload if payload is not None else record.value
         raw = payload.encode("utf-8") if isinstance(payload, str) else payload
         text, encoding = _payload_text(raw)
-        source = key or url or feed or (f"{record.topic}:{record.partition}:{record.offset}" if record else "")
+        # A consumed record is identified by its position: two bad records under one key are two dead letters.
+        source = f"{record.topic}:{record.partition}:{record.offset}" if record else (key or url or feed or "")
         return DeadLetter(
             id=stable_id(self._service, stage, source, error_kind, subscriber or ""),
             service=self._service,

@@ -130,7 +130,9 @@ def require_free_port(host: str, port: int, *, what: str, setting: str) -> None:
             f"port {port} on {host} is already taken, so {what} cannot listen there. Stop whatever uses it "
             f"(`ss -ltnp 'sport = :{port}'` shows it) or choose another port with {setting}"
         )
-    if not _bindable(host, port):
+    # Kafka and Elasticsearch listen with SO_REUSEADDR, so connections left in TIME_WAIT by a stopped server on the
+    # same port do not stop them: check the way they bind.
+    if not _bindable(host, port, reuse_address=True):
         raise ConfigurationError(
             f"port {port} on {host} is already taken (by a connection, `ss -tan 'sport = :{port}'` shows it), so "
             f"{what} cannot listen there. Wait a minute for it to close or choose another port with {setting}"
@@ -161,8 +163,10 @@ def _ephemeral_range() -> tuple[int, int]:
         return 32_768, 60_999
 
 
-def _bindable(host: str, port: int) -> bool:
+def _bindable(host: str, port: int, *, reuse_address: bool = False) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
