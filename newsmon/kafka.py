@@ -242,3 +242,41 @@ def _reason_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
 
 def headers_dict(headers: Iterable[tuple[str, bytes]] | None) -> Mapping[str, str]:
     return {name: value.decode("utf-8", "replace") for name, value in headers or ()}
+
+
+class IdleCommitter:
+    """Commits the consumer's positions after an empty poll, when they moved past transaction markers only.
+
+    Input written in transactions ends each transaction with a control record the consumer skips but never returns.
+    Committing ``last record + 1`` therefore leaves the group one offset short of the end for ever (a lag of 1 that
+    nothing consumes). After an empty poll every record up to the position has been handled, so the position is safe
+    to commit. Call ``after_empty_poll`` only from a loop that handles and commits each batch before polling again.
+    """
+
+    def __init__(self, client: AIOKafkaConsumer) -> None:
+        self._client = client
+        self._committed: dict[Any, int] = {}
+
+    def note_committed(self, offsets: Mapping[Any, int]) -> None:
+        self._committed.update(offsets)
+
+    async def after_empty_poll(self) -> None:
+        moved: dict[Any, int] = {}
+        for partition in self._client.assignment():
+            try:
+                position = await self._client.position(partition)
+                if partition not in self._committed:
+                    self._committed[partition] = await self._client.committed(partition) or 0
+            except (KafkaError, AssertionError) as exc:  # partition revoked meanwhile
+                logger.debug("no position for %s: %s", partition, exc)
+                continue
+            if position > self._committed[partition]:
+                moved[partition] = position
+        if not moved:
+            return
+        try:
+            await self._client.commit(moved)
+        except KafkaError as exc:
+            logger.debug("idle commit failed (a rebalance is under way): %s", exc)
+            return
+        self._committed.update(moved)

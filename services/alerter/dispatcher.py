@@ -24,7 +24,7 @@ from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.deliveries import DeliveryOutcome, WebhookDelivery, delivery_key
 from newsmon.contracts.topics import ALERT_SILENCES, ALERTS, WEBHOOK_DELIVERIES
 from newsmon.errors import PoisonError
-from newsmon.kafka import DeadLetterPublisher, KafkaPublisher, Publisher, consumer, decode, producer
+from newsmon.kafka import DeadLetterPublisher, IdleCommitter, KafkaPublisher, Publisher, consumer, decode, producer
 from newsmon.logging import bind_context
 from newsmon.metrics import Metrics, NullMetrics
 from services.alerter.delivery import Clock, DeliveryResult, RetryPolicy, SystemClock, WebhookSender
@@ -176,14 +176,17 @@ class DispatcherService:
     handled: int = 0
 
     async def run(self, stopping: asyncio.Event) -> None:
+        idle = IdleCommitter(self.consumer)
         while not stopping.is_set():
             batch = await self.consumer.getmany(timeout_ms=500, max_records=self.batch_size)
             if not batch:
+                await idle.after_empty_poll()
                 continue
             records = [record for partition in sorted(batch) for record in batch[partition]]
             await self.dispatcher.handle_records(records)
             offsets = {partition: records_[-1].offset + 1 for partition, records_ in batch.items()}
             await self.consumer.commit(offsets)
+            idle.note_committed(offsets)
             self.handled += len(records)
 
 

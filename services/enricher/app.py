@@ -27,7 +27,15 @@ from newsmon.contracts import EnrichedArticle, RawArticle
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ARTICLES_ENRICHED, ARTICLES_RAW, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError, TransientError
-from newsmon.kafka import DeadLetterPublisher, KafkaPublisher, connection_options, consumer, decode, producer
+from newsmon.kafka import (
+    DeadLetterPublisher,
+    IdleCommitter,
+    KafkaPublisher,
+    connection_options,
+    consumer,
+    decode,
+    producer,
+)
 from newsmon.lifecycle import sleep_or_stop
 from newsmon.metrics import Metrics, NullMetrics
 from newsmon.settings import KafkaSettings
@@ -86,6 +94,7 @@ class Enricher:
         self._max_wait_ms = batch_max_wait_ms
         self._metrics = metrics or NullMetrics()
         self.stats = EnricherStats()
+        self._idle = IdleCommitter(source)
 
     async def run(self, stopping: asyncio.Event) -> None:
         log.info("enriching %s", ARTICLES_RAW.name)
@@ -93,6 +102,7 @@ class Enricher:
             batches = await self._consumer.getmany(timeout_ms=self._max_wait_ms, max_records=self._max_records)
             records = [record for partition in batches.values() for record in partition]
             if not records:
+                await self._idle.after_empty_poll()
                 continue
             delay = 0.5
             while True:
@@ -154,6 +164,7 @@ class Enricher:
         offsets = {partition: records[-1].offset + 1 for partition, records in batches.items() if records}
         try:
             await self._consumer.commit(offsets)
+            self._idle.note_committed(offsets)
         except (CommitFailedError, KafkaError) as exc:
             # a rebalance took the partitions: their new owner re-extracts the batch, with the same ids
             self._metrics.on_error(SERVICE, "commit_failed")

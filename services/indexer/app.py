@@ -26,7 +26,7 @@ from elasticsearch import AsyncElasticsearch
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ALERTS, ARTICLES_ENRICHED, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError, TransientError
-from newsmon.kafka import DeadLetterPublisher, KafkaPublisher, connection_options, consumer, producer
+from newsmon.kafka import DeadLetterPublisher, IdleCommitter, KafkaPublisher, connection_options, consumer, producer
 from newsmon.metrics import Metrics, NullMetrics, age_seconds
 from newsmon.settings import KafkaSettings
 from services.indexer.documents import Document, IndexName, decode_document, stub_dead_letter_document
@@ -123,6 +123,7 @@ class Indexer:
         self._backoff = backoff or Backoff()
         self._metrics = metrics or NullMetrics()
         self.stats = IndexerStats()
+        self._idle = IdleCommitter(source)
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Consume until ``stopping`` is set. Batch N+1 is decoded and shaped while batch N's bulk request is in
@@ -134,6 +135,8 @@ class Indexer:
                 batches = await self._consumer.getmany(timeout_ms=self._max_wait_ms, max_records=self._max_records)
                 records = [record for partition in batches.values() for record in partition]
                 if not records:
+                    if in_flight is None or in_flight.done():
+                        await self._idle.after_empty_poll()
                     continue
                 batch = self.prepare(records)
                 if in_flight is not None:
@@ -246,6 +249,7 @@ class Indexer:
         offsets = {partition: records[-1].offset + 1 for partition, records in batches.items() if records}
         try:
             await self._consumer.commit(offsets)
+            self._idle.note_committed(offsets)
         except (CommitFailedError, KafkaError) as exc:
             # The group moved on (e.g. a rebalance while Elasticsearch was down): the records come back to
             # whoever owns the partitions now, and their documents overwrite themselves. Nothing is lost.
