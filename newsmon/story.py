@@ -25,7 +25,10 @@ COPY_THRESHOLD = 0.15
 """Containment above which two articles count as copies of one story (seeds: rewrite 0.22, independent <= 0.09)."""
 
 _HASH_SPACE = float(1 << 63)
-_WORD = re.compile(r"[a-z0-9]+")
+_SECOND_SEED = 0x9E3779B9
+# words (runs of [a-z0-9]) longer than two characters: a run too short cannot hold a match, a longer one is matched
+# whole, so this is the same as filtering the runs by length
+_LONG_WORD = re.compile(r"[a-z0-9]{3,}")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -129,8 +132,7 @@ _STOPWORDS = frozenset(
 
 def content_words(text: str) -> list[str]:
     """Lower-cased words of the text without stop words and very short words, cut to ``STEM_LENGTH`` letters."""
-    normalised = text.lower().replace("’", "'")
-    return [word[:STEM_LENGTH] for word in _WORD.findall(normalised) if len(word) > 2 and word not in _STOPWORDS]
+    return [word[:STEM_LENGTH] for word in _LONG_WORD.findall(text.lower()) if word not in _STOPWORDS]
 
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
@@ -140,16 +142,14 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def _hash(shingle: str) -> int:
-    # two CRC-32s with different seeds make 63 bits (fits a signed 64-bit long in any store); stable across
-    # processes and Python versions, unlike hash(), and several times faster than a cryptographic digest
-    data = shingle.encode("utf-8")
-    return (zlib.crc32(data) << 31) ^ zlib.crc32(data, 0x9E3779B9)
-
-
 def sketch(items: Iterable[str], size: int = SKETCH_SIZE) -> tuple[int, ...]:
     """The ``size`` smallest distinct hash values of the items, ascending."""
-    return tuple(sorted({_hash(item) for item in items})[:size])
+    # the hash: two CRC-32s with different seeds make 63 bits (fits a signed 64-bit long in any store); stable
+    # across processes and Python versions, unlike hash(), and several times faster than a cryptographic digest.
+    # Written inline: a function call per shingle was a third of the signature's time.
+    encoded = (item.encode("utf-8") for item in items)
+    crc32 = zlib.crc32
+    return tuple(sorted({(crc32(data) << 31) ^ crc32(data, _SECOND_SEED) for data in encoded})[:size])
 
 
 def signature(text: str, *, size: int = SKETCH_SIZE) -> StorySignature:

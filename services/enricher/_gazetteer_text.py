@@ -43,6 +43,7 @@ _FOLDED = re.compile("[" + "".join(re.escape(char) for char in sorted(_FOLDS)) +
 def _fold(match: re.Match[str]) -> str:
     return _FOLDS[match.group()]
 
+
 # Lower-case words allowed inside a capitalised multi-word name ("Rostov-on-Don", "Kursk region").
 # fmt: off
 NAME_PARTICLES = frozenset((

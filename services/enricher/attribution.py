@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from newsmon.contracts import Actor, Attribution
@@ -123,6 +124,37 @@ _lower = {name: re.compile(pattern.pattern) for name, pattern in _cased.items()}
 """The same patterns for lower-cased text: several times faster than IGNORECASE."""
 
 
+_NOMINAL_WORDS = ("assertion", "claim", "statement", "report", "announcement", "insistence", "view")
+"""One of these is in every match of ``_NOMINAL_REPORT``."""
+_ECHO_WORDS = ("echoed", "repeated", "backed", "shared", "endorsed", "supported", "amplified")
+"""One of these is in every match of ``_ECHO``."""
+_DETERMINER_END = re.compile(r"(?:['’]s|\b(?:the|these|those|such|its|their|his|her|our|of|any|some))$", re.IGNORECASE)
+
+
+def _is_noun_use(before: str) -> bool:
+    r"""True when a reporting word is used as a noun: its preceding text ends in a determiner or a possessive
+    ("Russia's claims", "these reports") or in another reporting word ("dismissed reports"), then blanks.
+
+    Same answer as searching ``(?:'s|\b(?:the|...))\s+$`` and ``\b(\w+)\s+$`` in ``before``, without
+    scanning all of it: only its last word matters.
+    """
+    stripped = before.rstrip()
+    if len(stripped) == len(before):
+        return False  # no blank before the verb
+    if _DETERMINER_END.search(stripped, max(0, len(stripped) - 5)):
+        return True
+    start = len(stripped)
+    while start > 0 and (stripped[start - 1].isalnum() or stripped[start - 1] == "_"):
+        start -= 1
+    return start < len(stripped) and SPEECH_VERB.fullmatch(stripped, start) is not None
+
+
+@lru_cache(maxsize=8192)
+def _attribution(name: str, actor_id: str, side: str | None, role: str | None) -> Attribution:
+    """Built once per speaker: attributions are immutable and validating a contract is not cheap."""
+    return Attribution(name=name, actor_id=actor_id, side=side, role=role)
+
+
 @dataclass(frozen=True, slots=True)
 class SpeechEvent:
     start: int
@@ -146,7 +178,7 @@ class SpeakerTracker:
 
     def attribution(self, actor: Actor, surface: str) -> Attribution:
         name = actor.name if actor.kind != "person" or actor.id.startswith("person:") else surface
-        return Attribution(name=name, actor_id=actor.id, side=actor.side, role=actor.role)
+        return _attribution(name, actor.id, actor.side, actor.role)
 
     def resolve(self, mention: ActorMention) -> Actor | None:
         if mention.pronoun is None:
@@ -213,7 +245,9 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     search = _lower if lowered is not body else _cased
     base = sentence.start
     events: list[SpeechEvent] = []
-    for match in search["_ACCORDING"].finditer(lowered):
+    # the cheap substring tests below only skip patterns that cannot match (not on the rare unlowered text)
+    exact = lowered is body
+    for match in search["_ACCORDING"].finditer(lowered) if exact or "according" in lowered else ():
         found = _speaker_after(mentions, base + match.end(), 40, tracker)
         if found:
             events.append(
@@ -221,7 +255,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
                     base + match.start(), base + match.end(), "according to", "whole", tracker.attribution(*found)
                 )
             )
-    for match in search["_NOMINAL_REPORT"].finditer(lowered):
+    nominal = exact or any(word in lowered for word in _NOMINAL_WORDS)
+    for match in search["_NOMINAL_REPORT"].finditer(lowered) if nominal else ():
         if match.group(0).startswith(("'", "’")):
             found = _speaker_before(mentions, base + match.start(), sentence.start, tracker, text)
         else:
@@ -239,7 +274,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
                     until=until,
                 )
             )
-    for match in search["_ECHO"].finditer(lowered):
+    echoed = exact or any(word in lowered for word in _ECHO_WORDS)
+    for match in search["_ECHO"].finditer(lowered) if echoed else ():
         found = _speaker_after(mentions, base + match.end(), 60, tracker)
         if found:
             events.append(
@@ -248,15 +284,13 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     for match in search["SPEECH_VERB"].finditer(lowered):
         verb = match.group(0)
         before = body[: match.start()]
-        if re.search(r"(?:['’]s|\b(?:the|these|those|such|its|their|his|her|our|of|any|some))\s+$", before, re.I) or (
-            re.search(r"\b(\w+)\s+$", before) and SPEECH_VERB.fullmatch(re.search(r"\b(\w+)\s+$", before).group(1))  # type: ignore[union-attr]
-        ):
+        if _is_noun_use(before):
             continue  # a noun: "Russia's claims", "these reports", "dismissed reports"
         passive = _PASSIVE_BEFORE.search(before) is not None and not verb.lower().endswith("ing")
         if passive and "quoted" not in verb.lower():
             continue
         found = None
-        if _PARTICIPLE.match(verb) and re.search(r",\s*$", before):
+        if _PARTICIPLE.match(verb) and before.rstrip().endswith(","):
             # "..., saying that": the speaker is the subject of the clause before
             previous = [e for e in events if e.start < base + match.start() and e.scope != "echo"]
             if previous:
@@ -296,7 +330,7 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         after = body[match.end() :]
         speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
         lead = body[: speaker_start - base]
-        if re.search(r",\s*$", lead) and re.match(r"\s*,", after):
+        if lead.rstrip().endswith(",") and after.lstrip().startswith(","):
             scope = "whole"  # "..., the ministry said, Kyiv had ..."
         elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
             _END_AFTER.match(after) or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after))

@@ -22,7 +22,7 @@ from datetime import datetime
 from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
 from newsmon.contracts.claims import Modality
 from services.enricher._lexicon import OPPONENTS, STATES
-from services.enricher._scan import TRIGGERS, normalise
+from services.enricher._scan import TRIGGERS, caseless_finditer, caseless_lowered, normalise
 from services.enricher.actors import ActorIndex
 from services.enricher.attribution import (
     UNATTRIBUTED,
@@ -213,8 +213,9 @@ class ClaimExtractor:
     ) -> None:
         clauses = clauses_of(sentence)
         taken: list[tuple[int, int]] = []
+        lowered = caseless_lowered(sentence.text)
         for cue in cues:
-            for match in cue.pattern.finditer(sentence.text):
+            for match in caseless_finditer(cue.pattern, cue.lower_pattern, sentence.text, lowered):
                 start, end = sentence.start + match.start(), sentence.start + match.end()
                 if any(start < t_end and end > t_start for t_start, t_end in taken):
                     continue

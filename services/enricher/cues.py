@@ -14,7 +14,7 @@ from typing import Literal
 
 from newsmon.contracts import Predicate
 from services.enricher._lexicon import STATES
-from services.enricher._scan import TRIGGERS
+from services.enricher._scan import TRIGGERS, lower_twin
 
 Orientation = Literal["object", "subject", "either", "locative", "antecedent"]
 
@@ -45,6 +45,9 @@ class Cue:
     """May fall back to the place the text is about when the sentence names none ("fighting was still underway")."""
     triggers: tuple[str, ...] = ()
     """Word prefixes without which the pattern cannot match (a fast first pass, see ``_scan``)."""
+    lower_pattern: re.Pattern[str] | None = None
+    """``pattern`` for lower-cased text without IGNORECASE (several times faster); None when the pattern has
+    case-sensitive parts. Only valid on text whose letters are all ASCII: see ``_scan.caseless_lowered``."""
 
 
 _CAPTURE_VERBS = ("captur", "recaptur", "seiz", "reseiz", "liberat", "reliberat", "overr", "conquer", "reconquer")
@@ -117,8 +120,17 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
 
 def _cue(name: str, predicate: Predicate, pattern: str, orientation: Orientation, **options: object) -> Cue:
     compiled = re.compile(pattern, re.IGNORECASE)
+    lower = lower_twin(compiled)
     TRIGGERS.add(name, TRIGGERS_OF[name])
-    return Cue(name, predicate, compiled, orientation, triggers=TRIGGERS_OF[name], **options)  # type: ignore[arg-type]
+    return Cue(
+        name,
+        predicate,
+        compiled,
+        orientation,
+        triggers=TRIGGERS_OF[name],
+        lower_pattern=lower,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 _CONTINUING = (

@@ -28,7 +28,7 @@ from services.enricher._scan import TRIGGERS, normalise
 from services.enricher.actors import find_actors
 from services.enricher.claims import ClaimExtractor, DroppedCue
 from services.enricher.facts import FactExtractor
-from services.enricher.sentences import split_sentences
+from services.enricher.sentences import Sentence, split_sentences
 
 ENRICHER_VERSION = "enricher/1"
 _NOT_PLACES = frozenset({"person", "grouping", "media", "outlet", "organisation"})
@@ -99,6 +99,14 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
         published=article.published,
         fetched_at=article.fetched_at,
     )
+    evidence: dict[int, Evidence] = {}  # claims of one sentence share its evidence
+
+    def evidence_of(sentence: Sentence) -> Evidence:
+        found = evidence.get(sentence.index)
+        if found is None:
+            found = evidence[sentence.index] = Evidence(sentence=sentence.text, start=sentence.start, end=sentence.end)
+        return found
+
     claims: list[Claim] = []
     traces: list[ClaimTrace] = []
     seen: set[str] = set()
@@ -123,7 +131,7 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
                 about=draft.about,
                 about_text=draft.about_text,
                 distance_km=draft.distance_km,
-                evidence=Evidence(sentence=draft.sentence.text, start=draft.sentence.start, end=draft.sentence.end),
+                evidence=evidence_of(draft.sentence),
                 story=story,
                 rule=f"{draft.rule} «{draft.cue_text}»",
             )
@@ -148,7 +156,7 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
                 original_value=fact.original_value,
                 original_unit=fact.original_unit,
                 attributed_to=fact.attribution,
-                evidence=Evidence(sentence=fact.sentence.text, start=fact.sentence.start, end=fact.sentence.end),
+                evidence=evidence_of(fact.sentence),
                 story=story,
             )
         )

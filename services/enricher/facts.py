@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from newsmon.contracts import Attribution, Place
 from newsmon.contracts.claims import FactKind
-from services.enricher._scan import TRIGGERS
+from services.enricher._scan import TRIGGERS, caseless_finditer, caseless_lowered, lower_twin
 from services.enricher.actors import ActorIndex
 from services.enricher.attribution import UNATTRIBUTED, SpeechEvent, attribute
 from services.enricher.claims import number_value, to_km
@@ -36,6 +36,13 @@ _PEOPLE = re.compile(
     r"(?P<what>troops|soldiers|servicemen|personnel|fighters|(?:irrecoverable\s+)?losses|casualties|dead|killed|wounded)\b",
     re.IGNORECASE,
 )
+_DISTANCE_LOWER, _AREA_LOWER, _POPULATION_LOWER, _PEOPLE_LOWER = (
+    lower_twin(_DISTANCE),
+    lower_twin(_AREA),
+    lower_twin(_POPULATION),
+    lower_twin(_PEOPLE),
+)
+"""The same for lower-cased text: several times faster than IGNORECASE (see ``caseless_finditer``)."""
 _CASUALTY_WORDS = re.compile(
     r"\b(?:killed|dead|died|lost|loses|losing|losses|casualties|wounded|irrecoverable)\b", re.I
 )
@@ -136,7 +143,7 @@ class FactExtractor:
 
     def _distances(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
         found = []
-        for match in _DISTANCE.finditer(sentence.text):
+        for match in caseless_finditer(_DISTANCE, _DISTANCE_LOWER, sentence.text, caseless_lowered(sentence.text)):
             start, end = sentence.start + match.start(), sentence.start + match.end()
             after = [r for r in refs if r.start >= end and r.start - end <= 30]
             before = [r for r in refs if r.end <= start]
@@ -169,7 +176,7 @@ class FactExtractor:
 
     def _populations(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
         found = []
-        for match in _POPULATION.finditer(sentence.text):
+        for match in caseless_finditer(_POPULATION, _POPULATION_LOWER, sentence.text, caseless_lowered(sentence.text)):
             value = _big_number(match.group("num"))
             if value < 50:
                 continue
@@ -197,7 +204,7 @@ class FactExtractor:
 
     def _people(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
         found = []
-        for match in _PEOPLE.finditer(sentence.text):
+        for match in caseless_finditer(_PEOPLE, _PEOPLE_LOWER, sentence.text, caseless_lowered(sentence.text)):
             value = _big_number(match.group("num"))
             if value < 10:
                 continue
@@ -230,7 +237,7 @@ class FactExtractor:
 
     def _areas(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
         found = []
-        for match in _AREA.finditer(sentence.text):
+        for match in caseless_finditer(_AREA, _AREA_LOWER, sentence.text, caseless_lowered(sentence.text)):
             value = _big_number(match.group("num"))
             unit = match.group("unit").lower()
             start, end = sentence.start + match.start(), sentence.start + match.end()

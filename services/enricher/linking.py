@@ -61,6 +61,7 @@ class PlaceLinker:
             for m in places
             if m.place.kind != "country" and not self._metonym(m, state_spans)
         ]
+        self._refs: dict[tuple[int, int], list[PlaceRef]] = {}  # the same spans are asked for again and again
 
     def _metonym(self, mention: PlaceMention, state_spans: list[tuple[int, int]]) -> bool:
         """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
@@ -69,6 +70,13 @@ class PlaceLinker:
         return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
 
     def refs_in(self, start: int, end: int) -> list[PlaceRef]:
+        """The places named in ``[start, end)`` plus the anaphors there, read as their antecedents; by start."""
+        cached = self._refs.get((start, end))
+        if cached is None:
+            cached = self._refs[(start, end)] = self._refs_in(start, end)
+        return list(cached)  # callers may keep or extend their copy
+
+    def _refs_in(self, start: int, end: int) -> list[PlaceRef]:
         refs = [r for r in self.places if r.start >= start and r.end <= end]
         for match in _ANAPHOR.finditer(self.text, start, end):
             antecedent = self.latest_town(match.start())

@@ -52,7 +52,7 @@ def _prefer_eponymous_cities(gazetteer: Gazetteer, candidates: list[tuple[int, i
 
 class PlaceFinder:
     """Finds and resolves place mentions. Deterministic and safe to share between threads: besides the (immutable)
-    gazetteer its only state is a cache of priors, which depend on the gazetteer alone."""
+    gazetteer its only state is caches of priors and of ``Place`` objects, which depend on the gazetteer alone."""
 
     def __init__(
         self,
@@ -71,6 +71,8 @@ class PlaceFinder:
         self._stems_by_region = {region: tuple(stems) for region, stems in stems_by_region.items()}
         # readings of a key ranked by prior, shared by all articles (they only depend on the gazetteer)
         self._ranked: dict[tuple[int, ...], list[tuple[int, float]]] = {}
+        # the contract objects of records with their surface forms: immutable, and not cheap to validate
+        self._places: dict[tuple[int, tuple[str, ...]], Place] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -99,7 +101,7 @@ class PlaceFinder:
         for match, reading, _, _ in kept:
             if match.surface not in forms[reading.record]:
                 forms[reading.record].append(match.surface)
-        places = {record: self._gazetteer.place(record, tuple(surfaces)) for record, surfaces in forms.items()}
+        places = {record: self._place(record, tuple(surfaces)) for record, surfaces in forms.items()}
         return [
             PlaceMention(
                 place=places[reading.record],
@@ -133,7 +135,7 @@ class PlaceFinder:
         if self._bare_stem_follows_region:
             read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region)
         reading = self._disambiguate(found, skip=set())[target.group]
-        return self._gazetteer.place(reading.record, (cleaned,))
+        return self._place(reading.record, (cleaned,))
 
     # -- pipeline -------------------------------------------------------------------------------------------
 
@@ -189,6 +191,15 @@ class PlaceFinder:
             else:
                 readings[group] = Reading(record, evidence, None, 2.0, foreign)
         return readings
+
+    def _place(self, record: int, surfaces: tuple[str, ...]) -> Place:
+        key = (record, surfaces)
+        place = self._places.get(key)
+        if place is None:
+            if len(self._places) >= RANKED_CACHE_SIZE:
+                self._places.clear()
+            place = self._places[key] = self._gazetteer.place(record, surfaces)
+        return place
 
     def _by_prior(self, candidates: list[tuple[int, int]]) -> list[tuple[int, float]]:
         key = tuple(record * 8 + flag for record, flag in candidates)
