@@ -101,6 +101,7 @@ def bench_run(
     articles: Annotated[int, typer.Option(help="Articles to produce")] = 3000,
     rate: Annotated[float, typer.Option(help="Articles per second offered to articles.raw")] = 200.0,
     enrichers: Annotated[int, typer.Option(help="Enricher processes (one consumer group)")] = 1,
+    drain: Annotated[float, typer.Option(help="Seconds to wait after the load for the last articles")] = 180.0,
     seeds: SeedsOption = None,
     run_dir: RunDirOption = None,
     kafka_port: KafkaPortOption = None,
@@ -125,6 +126,7 @@ def bench_run(
             articles=articles,
             rate=rate,
             enrichers=enrichers,
+            drain_timeout=drain,
             server_pids=found.pids(),
             profile_dir=profile,
         )
@@ -158,7 +160,8 @@ def bench_faults(
 ) -> None:
     """Kill, restart and starve each part mid-stream; count what went in and out. Fails on any loss or duplicate."""
     from newsmon.bench.e2e import default_seeds_dir
-    from newsmon.bench.faults import print_table, run_suite
+    from newsmon.bench.faults import run_suite
+    from newsmon.bench.outcomes import print_table
 
     _quiet_clients()
     with servers(run_dir, kafka_port, es_port, own_stack=own_stack) as found:

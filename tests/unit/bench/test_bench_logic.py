@@ -11,8 +11,8 @@ import pytest
 
 from newsmon.bench.corpus import OUTLETS, Seed, load_seeds, variants
 from newsmon.bench.e2e import BenchResult, default_seeds_dir
-from newsmon.bench.faults import Case, CaseResult, Expected, Snapshot, _count, summary_line
 from newsmon.bench.measure import percentile
+from newsmon.bench.outcomes import CaseResult, Expected, Snapshot, count_case, summary_line
 from newsmon.bench.processes import StackEnv
 from newsmon.bench.receiver import Receiver
 
@@ -32,6 +32,8 @@ def test_variants_move_each_round_to_other_towns_outlets_and_dates() -> None:
     assert all("Kurakhove" in a.text and "Kurakhovo" in a.text for a in first)  # round 0: the seeds as they are
     assert all("Kurakhove" not in a.text and "Kurakhovo" not in a.text for a in later)
     assert len({a.text for a in later}) == 1  # one round shares its towns, so its articles dispute the same places
+    assert later[0].published is not None
+    assert first[0].published is not None
     assert later[0].published - first[0].published == timedelta(days=60)
     assert {a.source for a in articles} <= set(OUTLETS)
 
@@ -88,12 +90,12 @@ def test_a_case_counts_losses_and_duplicates_in_effect_apart_from_absorbed_redel
 
     event = AlertEvent.model_construct(id="e1", alert=type("A", (), {"id": "x"})())
     complete = Snapshot(documents=2, place_records=Counter({"c1": 2, "c2": 1}), expected_alerts={"x"}, events=[event])
-    result = _count(Case("baseline"), _expected(), complete, None, "", 1.0)
+    result = count_case("baseline", 0, _expected(), complete, None, "", 1.0)
     assert (result.losses, result.duplicates, result.duplicate_records) == (0, 0, 1)
     assert result.ok
 
     missing = Snapshot(documents=1, place_records=Counter({"c1": 1}), expected_alerts={"x", "y"}, events=[event])
-    result = _count(Case("kill"), _expected(), missing, None, "", 1.0)
+    result = count_case("kill", 0, _expected(), missing, None, "", 1.0)
     assert result.losses == 1 + 1 + 1  # a document, a claim, an alert
     assert not result.ok
 
@@ -105,7 +107,7 @@ def test_webhooks_missing_or_accepted_for_unknown_events_count() -> None:
     receiver = Receiver()
     receiver.accepted.update({"e1": 2, "ghost": 1})
     out = Snapshot(documents=2, place_records=Counter({"c1": 1, "c2": 1}), expected_alerts={"x"}, events=[event])
-    result = _count(Case("hooks", with_dispatcher=True), _expected(), out, receiver, "", 1.0)
+    result = count_case("hooks", 0, _expected(), out, receiver, "", 1.0)
     assert (result.losses, result.duplicates, result.duplicate_records) == (0, 1, 1)
 
 
