@@ -9,18 +9,19 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.errors import KafkaError
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from newsmon.contracts import DeadLetter
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.ids import stable_id
-from newsmon.contracts.topics import DLQ
+from newsmon.contracts.topics import DLQ, Topic
 from newsmon.errors import PoisonError, TransientError
 from newsmon.settings import KafkaSettings
 
@@ -280,3 +281,27 @@ class IdleCommitter:
             logger.debug("idle commit failed (a rebalance is under way): %s", exc)
             return
         self._committed.update(moved)
+
+
+async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic], *, owner: str) -> None:
+    """Create the given topics of the topic table when they do not exist yet (a fresh cluster, a new prefix).
+
+    Existing topics are left as they are: ``newsmon topics apply`` is the tool that reconciles their settings.
+    """
+    admin = AIOKafkaAdminClient(**connection_options(settings), client_id=f"{settings.client_id}-{owner}-admin")
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(settings.topic(topic.name), topic.partitions, 1, topic_configs=topic.config)
+            for topic in topics
+            if settings.topic(topic.name) not in existing
+        ]
+        if missing:
+            with suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+            logger.info("created topics %s", ", ".join(topic.name for topic in missing))
+    except KafkaError as exc:
+        raise TransientError(f"cannot create the {owner}'s topics at {settings.bootstrap}: {exc}") from exc
+    finally:
+        await admin.close()

@@ -13,16 +13,16 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import BaseModel
 
+from newsmon import kafka
 from newsmon.contracts import EnrichedArticle, RawArticle
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ARTICLES_ENRICHED, ARTICLES_RAW, CLAIMS_BY_PLACE, DLQ, Topic
@@ -31,7 +31,6 @@ from newsmon.kafka import (
     DeadLetterPublisher,
     IdleCommitter,
     KafkaPublisher,
-    connection_options,
     consumer,
     decode,
     producer,
@@ -181,23 +180,7 @@ class _KafkaBatchPublisher:
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic] = TOPICS) -> None:
     """Create the enricher's topics when they do not exist yet (a fresh cluster, a new prefix)."""
-    admin = AIOKafkaAdminClient(**connection_options(settings), client_id=f"{settings.client_id}-enricher-admin")
-    try:
-        await admin.start()
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(settings.topic(t.name), t.partitions, 1, topic_configs=t.config)
-            for t in topics
-            if settings.topic(t.name) not in existing
-        ]
-        if missing:
-            with suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-            log.info("created topics %s", ", ".join(topic.name for topic in missing))
-    except KafkaError as exc:
-        raise TransientError(f"cannot create the enricher's topics at {settings.bootstrap}: {exc}") from exc
-    finally:
-        await admin.close()
+    await kafka.ensure_topics(settings, topics, owner="enricher")
 
 
 def load_finder(settings: EnricherSettings) -> PlaceFinderLike:

@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import CommitFailedError, KafkaError
 from elasticsearch import AsyncElasticsearch
 
+from newsmon import kafka
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ALERTS, ARTICLES_ENRICHED, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError, TransientError
-from newsmon.kafka import DeadLetterPublisher, IdleCommitter, KafkaPublisher, connection_options, consumer, producer
+from newsmon.kafka import DeadLetterPublisher, IdleCommitter, KafkaPublisher, consumer, producer
 from newsmon.metrics import Metrics, NullMetrics, age_seconds
 from newsmon.settings import KafkaSettings
 from services.indexer.documents import Document, IndexName, decode_document, stub_dead_letter_document
@@ -58,23 +58,7 @@ class IndexerStats:
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic] = INDEXED_TOPIC_SPECS) -> None:
     """Create the topics the indexer reads when they do not exist yet (a fresh cluster, a new prefix)."""
-    admin = AIOKafkaAdminClient(**connection_options(settings), client_id=f"{settings.client_id}-indexer-admin")
-    try:
-        await admin.start()
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(settings.topic(topic.name), topic.partitions, 1, topic_configs=topic.config)
-            for topic in topics
-            if settings.topic(topic.name) not in existing
-        ]
-        if missing:
-            with suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-            log.info("created topics %s", ", ".join(topic.name for topic in missing))
-    except KafkaError as exc:
-        raise TransientError(f"cannot create the indexer's topics at {settings.bootstrap}: {exc}") from exc
-    finally:
-        await admin.close()
+    await kafka.ensure_topics(settings, topics, owner="indexer")
 
 
 @dataclass

@@ -11,12 +11,11 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import suppress
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError
 
+from newsmon import kafka
 from newsmon.contracts import FeedState
 from newsmon.contracts.topics import ARTICLES_RAW, DLQ, FEEDS_STATE, Topic
 from newsmon.errors import PoisonError, TransientError
@@ -30,23 +29,7 @@ INGESTOR_TOPICS: tuple[Topic, ...] = (FEEDS_STATE, ARTICLES_RAW, DLQ)
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic] = INGESTOR_TOPICS) -> None:
     """Create the topics the ingestor writes (``feeds.state`` compacted) when they do not exist yet."""
-    admin = AIOKafkaAdminClient(**connection_options(settings), client_id=f"{settings.client_id}-ingestor-admin")
-    try:
-        await admin.start()
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(settings.topic(t.name), t.partitions, 1, topic_configs=t.config)
-            for t in topics
-            if settings.topic(t.name) not in existing
-        ]
-        if missing:
-            with suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-            logger.info("created topics %s", ", ".join(topic.name for topic in missing))
-    except KafkaError as exc:
-        raise TransientError(f"cannot create the ingestor's topics at {settings.bootstrap}: {exc}") from exc
-    finally:
-        await admin.close()
+    await kafka.ensure_topics(settings, topics, owner="ingestor")
 
 
 async def load_states(settings: KafkaSettings, *, wait_seconds: float = 120.0) -> dict[str, FeedState]:
