@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 SERVICE: Service = "alerter"
 TABLE_NAME = "place-state"
+PRODUCER_BATCH_BYTES = 512 * 1024
+PRODUCER_LINGER_SECONDS = 0.005
 
 
 class FaustPublisher:
@@ -66,6 +68,14 @@ class FaustPublisher:
         """Put the record in the producer's buffer, in order, without waiting. Safe inside an agent: faust flushes
         the producer before it commits the consumed offsets, so a crash before the flush replays the claim."""
         self._topic(topic).send_soon(key=key.encode("utf-8"), value=value, headers=list(headers))
+
+
+class AlertPublisher(Protocol):
+    """What the handler needs of the publisher: ``FaustPublisher`` in the worker, a recorder in the unit tests."""
+
+    async def publish(self, topic: str, key: str, value: BaseModel, headers: Headers = ()) -> None: ...
+
+    def send_soon(self, topic: str, key: str, value: BaseModel, headers: Headers = ()) -> None: ...
 
 
 class StateTable(Protocol):
@@ -110,7 +120,7 @@ class ClaimHandler:
         self,
         table: StateTable,
         store: StoreState,
-        publisher: FaustPublisher,
+        publisher: AlertPublisher,
         config: RuleConfig,
         metrics: Metrics,
     ) -> None:
@@ -208,7 +218,7 @@ def build_app(settings: AlerterSettings, metrics: Metrics | None = None) -> tupl
     faust's web server (``web_host``:``web_port``) also serves ``/metrics`` (Prometheus) and ``/healthz``.
     """
     section = settings.alerter
-    serializer = codec.register()
+    serializer = codec.register(compress_state=section.compress_state)
     app = faust.App(
         f"{settings.kafka.topic_prefix}{section.app_id}",
         broker=[f"kafka://{host.strip()}" for host in settings.kafka.bootstrap.split(",")],
@@ -224,6 +234,10 @@ def build_app(settings: AlerterSettings, metrics: Metrics | None = None) -> tupl
         key_serializer="raw",
         value_serializer="raw",
         producer_acks=-1,
+        # A place's state and an alert event run to tens of kB: with the default 16 kB batches each would be a
+        # request of its own, and the producer (not the rules) would set the pace.
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        producer_linger=PRODUCER_LINGER_SECONDS,
         autodiscover=False,
     )
     # faust derives a table's codec from faust Record types only; PlaceState is pydantic, so the codec is named

@@ -50,6 +50,9 @@ class AlerterSection(BaseModel):
     table_partitions: int = Field(
         default=6, ge=1, description="Partitions of the state table's changelog (must match claims.by-place)"
     )
+    compress_state: bool = Field(
+        default=False, description="Write each place's state to the changelog zlib-compressed (less disk, more CPU)"
+    )
     batch_size: int = Field(
         default=500, ge=1, description="Most claims the worker takes from the stream at once (state written once each)"
     )
