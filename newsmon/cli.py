@@ -41,5 +41,6 @@ _register_all()
 def main() -> None:
     app()
 
+
 if __name__ == "__main__":
     main()
