@@ -39,7 +39,10 @@ class RawArticle(Contract):
 
 
 class EnrichedArticle(RawArticle):
-    """The raw article plus everything the enricher found in it."""
+    """The raw article plus everything the enricher found in it.
+
+    Its claims and facts carry no story signature of their own: the article's ``story`` is theirs, and is attached
+    to each one when it travels alone (``place_records``)."""
 
     places: tuple[PlaceMention, ...] = ()
     actors: tuple[Actor, ...] = ()
@@ -48,3 +51,11 @@ class EnrichedArticle(RawArticle):
     story: StorySignature | None = None
     enriched_at: AwareDatetime | None = None
     enricher_version: str | None = None
+
+    def place_records(self) -> list[Claim | NumericFact]:
+        """The claims, then the facts about at least one place, each with the article's story signature: what is
+        published to ``claims.by-place`` for this article."""
+        records: list[Claim | NumericFact] = [*self.claims, *(fact for fact in self.facts if fact.places)]
+        if self.story is None:
+            return records
+        return [record.model_copy(update={"story": self.story}) for record in records]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import struct
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from newsmon.contracts.base import AwareDatetime, Contract
 from newsmon.contracts.places import Evidence, Place
@@ -38,10 +40,55 @@ Modality = Literal["asserted", "denied", "unverified"]
 FactKind = Literal["distance", "population", "troops", "casualties", "area"]
 
 
+HASH_BITS = 32
+_LEGACY_SHIFT = 63 - HASH_BITS
+
+
+def _pack_minhash(values: tuple[int, ...]) -> str:
+    return base64.b64encode(struct.pack(f">{len(values)}I", *values)).decode("ascii")
+
+
+def _unpack_minhash(value: object) -> object:
+    """Base64 of big-endian unsigned 32-bit values; a JSON list of integers is read too.
+
+    Lists written before the packed form held 63-bit hashes of another function; they are cut to their top 32 bits
+    (which keeps their order) so that they still validate. Such a signature compares with today's as another story."""
+    if isinstance(value, str):
+        try:
+            packed = base64.b64decode(value, validate=True)
+        except ValueError as error:
+            raise ValueError(f"minhash is not base64: {error}") from None
+        if len(packed) % 4:
+            raise ValueError("minhash must hold whole 32-bit values")
+        return struct.unpack(f">{len(packed) // 4}I", packed)
+    if isinstance(value, list | tuple) and any(isinstance(item, int) and item >> HASH_BITS for item in value):
+        return tuple(sorted({item >> _LEGACY_SHIFT for item in value}))
+    return value
+
+
+MinHash = Annotated[
+    tuple[Annotated[int, Field(ge=0, lt=1 << HASH_BITS)], ...],
+    BeforeValidator(_unpack_minhash),
+    PlainSerializer(_pack_minhash, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "contentEncoding": "base64",
+                    "description": "As written: the values as big-endian unsigned 32-bit integers, base64",
+                },
+                {"type": "array", "items": {"type": "integer", "minimum": 0}, "description": "Also read"},
+            ]
+        }
+    ),
+]
+
+
 class StorySignature(Contract):
     """Near-duplicate signature of an article: copies of one story share most of their MinHash values."""
 
-    minhash: tuple[int, ...] = Field(description="MinHash values over word shingles")
+    minhash: MinHash = Field(description="Bottom-k MinHash values over word shingles, ascending")
     shingle_size: int = 5
 
 
@@ -82,7 +129,9 @@ class Claim(Contract):
     about_text: str | None = Field(default=None, description="The words that gave the time, e.g. 'on Monday'")
     distance_km: float | None = Field(default=None, description="For advancing_toward: distance left, if given")
     evidence: Evidence
-    story: StorySignature | None = None
+    story: StorySignature | None = Field(
+        default=None, description="The article's signature; absent on claims nested in their EnrichedArticle"
+    )
     rule: str = Field(description="The rule or cue that produced the claim, for --explain")
 
     @property
@@ -111,3 +160,10 @@ class NumericFact(Contract):
     def subject_id(self) -> str:
         """Key for the places the fact is about, independent of their order in the text."""
         return "+".join(sorted(place.id for place in self.places))
+
+
+def place_key(record: Claim | NumericFact) -> str:
+    """The key a record travels under on ``claims.by-place``: its place, or a fact's smallest place id."""
+    if isinstance(record, Claim):
+        return record.place.id
+    return min(place.id for place in record.places)

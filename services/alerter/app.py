@@ -23,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from newsmon.contracts import AlertEvent, Claim, NumericFact, place_record_adapter
+from newsmon.contracts.claims import place_key
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ALERTS, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError
@@ -30,7 +31,6 @@ from newsmon.kafka import DeadLetterPublisher, Headers, connection_options, deco
 from newsmon.logging import bind_context, configure_logging, correlation_headers
 from newsmon.metrics import Metrics, PrometheusMetrics, age_seconds
 from services.alerter import codec
-from services.alerter.embedded import place_key
 from services.alerter.lifecycle import empty_state, process
 from services.alerter.rules import RuleConfig
 from services.alerter.settings import AlerterSettings

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsmon.contracts import AlertEvent, Claim, EnrichedArticle, NumericFact, RawArticle
+from newsmon.contracts.claims import place_key
 from newsmon.contracts.ids import article_id
 from newsmon.errors import ConfigurationError, PoisonError
 from newsmon.settings import HttpSettings
@@ -27,16 +28,9 @@ Enrich = Callable[[RawArticle], EnrichedArticle]
 LATEST = datetime.max.replace(tzinfo=UTC)
 
 
-def place_key(record: Claim | NumericFact) -> str:
-    """The key the record travels under on ``claims.by-place``: the place, or a fact's smallest place id."""
-    if isinstance(record, Claim):
-        return record.place.id
-    return min(place.id for place in record.places)
-
-
 def place_records(article: EnrichedArticle) -> list[Claim | NumericFact]:
     """What the enricher publishes to ``claims.by-place`` for one article, in the same order."""
-    return [*article.claims, *article.facts]
+    return article.place_records()
 
 
 @dataclass

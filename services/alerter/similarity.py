@@ -13,11 +13,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from newsmon.contracts import StorySignature
-from newsmon.story import SKETCH_SIZE
+from newsmon.story import HASH_SPACE, SKETCH_SIZE
 
-_HASH_SPACE = float(1 << 63)
 CACHE_SIZE = 1024
-"""Signatures kept prepared (about 36 kB each at 512 values, so ~37 MB at most): many places' articles."""
+"""Signatures kept prepared (about 10 kB each at 256 values, so ~10 MB at most): many places' articles."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ _prepared: dict[int, _Prepared] = {}
 def _estimated_cardinality(values: tuple[int, ...]) -> float:
     if len(values) < SKETCH_SIZE:
         return float(len(values))
-    return (SKETCH_SIZE - 1) / (values[-1] / _HASH_SPACE)
+    return (SKETCH_SIZE - 1) / (values[-1] / HASH_SPACE)
 
 
 def prepare(signature: StorySignature) -> _Prepared:

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from newsmon import kafka
 from newsmon.contracts import EnrichedArticle, RawArticle
+from newsmon.contracts.claims import place_key
 from newsmon.contracts.dead_letters import Service
 from newsmon.contracts.topics import ARTICLES_ENRICHED, ARTICLES_RAW, CLAIMS_BY_PLACE, DLQ, Topic
 from newsmon.errors import PoisonError, TransientError
@@ -57,10 +58,7 @@ class BatchPublisher(Protocol):
 def outgoing_records(article: EnrichedArticle) -> list[Outgoing]:
     """What one enriched article becomes on the wire: the article, each claim by place, each fact by place."""
     records: list[Outgoing] = [(ARTICLES_ENRICHED.name, article.id, article)]
-    records += [(CLAIMS_BY_PLACE.name, claim.place.id, claim) for claim in article.claims]
-    records += [
-        (CLAIMS_BY_PLACE.name, sorted(p.id for p in fact.places)[0], fact) for fact in article.facts if fact.places
-    ]
+    records += [(CLAIMS_BY_PLACE.name, place_key(record), record) for record in article.place_records()]
     return records
 
 

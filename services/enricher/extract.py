@@ -132,7 +132,6 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
                 about_text=draft.about_text,
                 distance_km=draft.distance_km,
                 evidence=evidence_of(draft.sentence),
-                story=story,
                 rule=f"{draft.rule} «{draft.cue_text}»",
             )
         )
@@ -157,7 +156,6 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
                 original_unit=fact.original_unit,
                 attributed_to=fact.attribution,
                 evidence=evidence_of(fact.sentence),
-                story=story,
             )
         )
     enriched = EnrichedArticle(

@@ -129,7 +129,8 @@ async def test_claims_become_alert_events_and_a_restart_recovers_the_state(
 async def test_the_worker_raises_on_the_seeds_exactly_what_replay_raises(
     alerter_settings: AlerterSettings, tmp_path: Path
 ) -> None:
-    from services.alerter.embedded import default_enricher, place_key, place_records, replay, seed_raw_articles
+    from newsmon.contracts.claims import place_key
+    from services.alerter.embedded import default_enricher, place_records, replay, seed_raw_articles
 
     settings = alerter_settings
     enriched_and_events = list(replay(seed_raw_articles(), default_enricher()))

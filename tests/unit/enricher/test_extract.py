@@ -41,8 +41,12 @@ def test_claims_carry_evidence_offsets_article_and_story(table_finder: PlaceFind
     for claim in enriched.claims:
         assert TEXT[claim.evidence.start : claim.evidence.end] == claim.evidence.sentence
         assert claim.article.article_id == "a1"
-        assert claim.story == enriched.story
+        assert claim.story is None  # nested in its article: the article's signature is the claim's
         assert claim.rule
+    assert enriched.story is not None
+    published = enriched.place_records()
+    assert [record.id for record in published] == [record.id for record in (*enriched.claims, *enriched.facts)]
+    assert all(record.story == enriched.story for record in published)
     [captured] = [c for c in enriched.claims if c.predicate == "captured"]
     assert captured.about is not None
     assert captured.about.date().isoformat() == "2025-01-06"
