@@ -51,12 +51,18 @@ async def watch_alerts(kafka: KafkaSettings, seen: Observations, stop: asyncio.E
                         seen.alerted_at[event.cause_article_id] = now
 
 
+PENDING_PER_SEARCH = 300
+
+
 async def watch_documents(
     es: AsyncElasticsearch, index: str, seen: Observations, stop: asyncio.Event, interval: float = 0.1
 ) -> None:
-    """Poll Elasticsearch for the produced articles that are not yet searchable."""
+    """Poll Elasticsearch for the produced articles that are not yet searchable.
+
+    Only the oldest ``PENDING_PER_SEARCH`` are asked for: articles come out roughly in the order they went in, and
+    an ids query costs Elasticsearch in proportion to its ids, which would load the node being measured."""
     while not stop.is_set():
-        pending = [a for a in seen.produced_at if a not in seen.searchable_at][:2000]
+        pending = [a for a in seen.produced_at if a not in seen.searchable_at][:PENDING_PER_SEARCH]
         if pending:
             with contextlib.suppress(Exception):
                 found = await es.search(

@@ -68,6 +68,27 @@ class Match:
 
 
 @dataclass(slots=True)
+class Memo:
+    """What scanning learns about a word or a name from the gazetteer alone: kept across articles by the finder
+    (news names the same people and places again and again), emptied when it grows past ``MEMO_SIZE``."""
+
+    name_part: dict[str, bool] = field(default_factory=dict)  # word -> _looks_like_name_part
+    common: dict[str, bool] = field(default_factory=dict)  # surface -> Match.common
+    # (key id, written in short capitals) -> the readings a match of the key starts with
+    readings: dict[tuple[int, bool], list[tuple[int, int]]] = field(default_factory=dict)
+
+    def bounded(self) -> Memo:
+        if len(self.name_part) + len(self.common) + len(self.readings) > MEMO_SIZE:
+            self.name_part.clear()
+            self.common.clear()
+            self.readings.clear()
+        return self
+
+
+MEMO_SIZE = 100_000
+
+
+@dataclass(slots=True)
 class Scan:
     matches: list[Match]
     demonyms: list[tuple[int, str]]  # (position, country code) of "Ukrainian", "Kremlin", ...
@@ -94,7 +115,8 @@ def at_sentence_start(text: str, start: int) -> bool:
     return index < 0 or text[index] in SENTENCE_BREAKS
 
 
-def scan(gazetteer: Gazetteer, text: str) -> Scan:
+def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
+    memo = Memo() if memo is None else memo.bounded()
     padded = " " + normalise(text) + " "
     hits: list[tuple[int, int, int]] = []  # (start, end, key id)
     demonyms: list[tuple[int, str]] = []
@@ -113,7 +135,7 @@ def scan(gazetteer: Gazetteer, text: str) -> Scan:
     hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
     kept: list[Match] = []
     reach = -1
-    readings: dict[tuple[int, bool], list[tuple[int, int]]] = {}
+    readings = memo.readings
     for start, end, key_id in hits:
         if start < reach:
             continue
@@ -135,7 +157,7 @@ def scan(gazetteer: Gazetteer, text: str) -> Scan:
     headlines: dict[int, bool] = {}
     bylines: dict[int, re.Match[str] | None] = {}
     for match in kept:
-        _describe(gazetteer, text, match, starts, ends, headlines, bylines)
+        _describe(gazetteer, text, match, starts, ends, headlines, bylines, memo)
     _echo_person_names(kept)
     _read_region_forms(gazetteer, text, kept)
     _link_qualifiers(text, kept)
@@ -163,18 +185,15 @@ def _describe(
     ends: set[int],
     headlines: dict[int, bool],
     bylines: dict[int, re.Match[str] | None],
+    memo: Memo,
 ) -> None:
     surface = match.surface
     match.sentence_start = at_sentence_start(text, match.start)
     match.all_caps = surface.isupper() and len(surface) > 1
-    words = [word for word in _LETTERS.findall(surface.lower()) if len(word) > 1]  # "U.S." has no word
-    match.common = bool(words) and all(word in gazetteer.common_words for word in words)
-    if match.common and len(words) > 1:
-        # "West Bank", "Mount Lebanon": a name of several common words for a region or country is a proper name
-        match.common = not any(
-            gazetteer.kinds[r] != POPULATED and f in (MatchFlag.NAME, MatchFlag.REGION_FORM)
-            for r, f in match.candidates
-        )
+    common = memo.common.get(surface)
+    if common is None:
+        common = memo.common[surface] = _is_common_name(gazetteer, match)
+    match.common = common
     after: str | None = None
     before: str | None = None
     title: str | None = None
@@ -182,13 +201,13 @@ def _describe(
     hyphenated = match.start > 0 and text[match.start - 1] == "-"
     # "Paul Ryan", "Ed Gillespie": two capitalised names side by side are one longer name, even when each of them
     # is also a place; "Russia-Ukraine" (a hyphen between two places) is two places
-    if word and not (hyphenated and word_start + len(word) in ends) and _looks_like_name_part(gazetteer, word):
+    if word and not (hyphenated and word_start + len(word) in ends) and _name_part(gazetteer, word, memo):
         after = word
     following = _NEXT_WORD.match(text, match.end)
     if following is not None:
         word = following.group(1)
         if word.lower() not in REGION_WORDS:
-            if _looks_like_name_part(gazetteer, word):
+            if _name_part(gazetteer, word, memo):
                 before = word
             elif word[0].isupper() and following.start(1) not in starts and _is_common(gazetteer, word.lower()):
                 title = word
@@ -207,6 +226,26 @@ def _describe(
         headlines[line_start] = _is_title_case(text, line_start, line_end)
     if not headlines[line_start]:  # in a headline every word is capitalised: neighbours tell nothing
         match.after_name, match.before_name, match.before_title = after, before, title
+
+
+def _is_common_name(gazetteer: Gazetteer, match: Match) -> bool:
+    """Every word of the name is common English ("Bath", "Reading"); the same for every match of its surface."""
+    words = [word for word in _LETTERS.findall(match.surface.lower()) if len(word) > 1]  # "U.S." has no word
+    common = bool(words) and all(word in gazetteer.common_words for word in words)
+    if common and len(words) > 1:
+        # "West Bank", "Mount Lebanon": a name of several common words for a region or country is a proper name
+        common = not any(
+            gazetteer.kinds[r] != POPULATED and f in (MatchFlag.NAME, MatchFlag.REGION_FORM)
+            for r, f in match.candidates
+        )
+    return common
+
+
+def _name_part(gazetteer: Gazetteer, word: str, memo: Memo) -> bool:
+    found = memo.name_part.get(word)
+    if found is None:
+        found = memo.name_part[word] = _looks_like_name_part(gazetteer, word)
+    return found
 
 
 def _previous_word(text: str, start: int) -> tuple[int, str]:

@@ -16,22 +16,22 @@ from functools import lru_cache
 from typing import Literal
 
 from newsmon.contracts import Actor, Attribution
-from services.enricher._scan import TRIGGERS
+from services.enricher._scan import TRIGGERS, first_characters
 from services.enricher.actors import ActorIndex, ActorMention
 from services.enricher.sentences import Sentence
 
 Scope = Literal["forward", "backward", "whole", "echo"]
 
-SPEECH_VERB = re.compile(
-    r"\b(?:said|says|say|saying|told|tells|stated|states|stating|claimed|claims|claiming|asserted|asserts|"
+_SPEECH_WORDS = (
+    r"said|says|say|saying|told|tells|stated|states|stating|claimed|claims|claiming|asserted|asserts|"
     r"asserting|insisted|insists|insisting|reported|reports|reporting|announced|announces|announcing|confirmed|"
     r"confirms|added|adds|wrote|writes|noted|notes|warned|warns|stressed|stresses|argued|argues|alleged|alleges|"
     r"denied|denies|denying|dismissed|dismisses|dismissing|disputed|disputes|disputing|rejected|rejects|refuted|"
     r"characteri[sz]ed|characteri[sz]es|described|describes|acknowledged|admitted|declared|explained|posted|"
     r"reiterated|cautioned|indicated|suggested|urged|urges|urging|questioned|went\s+on\s+to\s+(?:assert|say|claim)|"
-    r"quoted\s+as\s+saying|cast\s+doubt|casting\s+doubt)\b",
-    re.IGNORECASE,
+    r"quoted\s+as\s+saying|cast\s+doubt|casting\s+doubt"
 )
+SPEECH_VERB = re.compile(rf"\b{first_characters(_SPEECH_WORDS)}(?:{_SPEECH_WORDS})\b", re.IGNORECASE)
 SPEECH_TRIGGERS = (
     "said",
     "say",
@@ -97,7 +97,8 @@ SPEECH_TRIGGERS = (
 TRIGGERS.add("speech", SPEECH_TRIGGERS)
 DENIAL_VERB = re.compile(r"^(?:denied|denies|denying|rejected|rejects|refuted|dismissed|dismisses|dismissing)$", re.I)
 _PARTICIPLE = re.compile(r"^(?:saying|stating|claiming|insisting|adding|noting|warning|asserting|arguing)$", re.I)
-_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BE = "is|are|was|were|be|been|being"
+_PASSIVE_BEFORE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 _NOMINAL_REPORT = re.compile(
     r"(?:['’]s\s+(?:assertion|claim|statement|report|announcement|insistence|view)s?\s+that\b)"

@@ -22,7 +22,7 @@ from datetime import datetime
 from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
 from newsmon.contracts.claims import Modality
 from services.enricher._lexicon import OPPONENTS, STATES
-from services.enricher._scan import TRIGGERS, caseless_finditer, caseless_lowered, normalise
+from services.enricher._scan import TRIGGERS, caseless_finditer, caseless_lowered, first_characters, normalise
 from services.enricher.actors import ActorIndex
 from services.enricher.attribution import (
     UNATTRIBUTED,
@@ -35,6 +35,7 @@ from services.enricher.cues import (
     ABLE_TO,
     BACKGROUND,
     CLAUSE_BREAK,
+    CLAUSE_BREAK_LOWER,
     CUES,
     HEDGE,
     INFINITIVE_CUE,
@@ -49,6 +50,8 @@ from services.enricher.sentences import Sentence
 from services.enricher.timeexpr import TimeExpression, find_times, is_background
 from services.enricher.verdicts import apply_disclaimers, apply_rejections
 
+_BE = "is|are|was|were|been|being"
+
 _SIDE_WORDS: dict[str, str] = {}
 for _code, _entry in STATES.items():
     for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
@@ -60,7 +63,7 @@ _OWN_FORCES = re.compile(
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
     re.IGNORECASE,
 )
-_PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _REPELLED_BEFORE = re.compile(
     r"\b(?:repel\w*|repulsed|fought\s+off|thwarted|beat\s+back|fended\s+off)\s+(?:[\w,-]+\s+){0,4}$", re.IGNORECASE
@@ -127,9 +130,11 @@ def to_km(value: float, unit: str) -> float:
     return round(value * MILE_KM, 3) if unit.lower().startswith("mi") else value
 
 
-def clauses_of(sentence: Sentence) -> list[tuple[int, int]]:
+def clauses_of(sentence: Sentence, lowered: str | None = None) -> list[tuple[int, int]]:
+    """Clause spans of the sentence; faster given its ``caseless_lowered`` text."""
     bounds, cursor = [], 0
-    for match in CLAUSE_BREAK.finditer(sentence.text):
+    breaks = CLAUSE_BREAK.finditer(sentence.text) if lowered is None else CLAUSE_BREAK_LOWER.finditer(lowered)
+    for match in breaks:
         bounds.append((sentence.start + cursor, sentence.start + match.start()))
         cursor = match.start()
     bounds.append((sentence.start + cursor, sentence.end))
@@ -211,9 +216,9 @@ class ClaimExtractor:
     def _sentence(
         self, sentence: Sentence, events: list[SpeechEvent], cues: list[Cue], times: list[TimeExpression]
     ) -> None:
-        clauses = clauses_of(sentence)
-        taken: list[tuple[int, int]] = []
         lowered = caseless_lowered(sentence.text)
+        clauses = clauses_of(sentence, lowered)
+        taken: list[tuple[int, int]] = []
         for cue in cues:
             for match in caseless_finditer(cue.pattern, cue.lower_pattern, sentence.text, lowered):
                 start, end = sentence.start + match.start(), sentence.start + match.end()

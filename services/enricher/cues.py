@@ -14,16 +14,16 @@ from typing import Literal
 
 from newsmon.contracts import Predicate
 from services.enricher._lexicon import STATES
-from services.enricher._scan import TRIGGERS, lower_twin
+from services.enricher._scan import TRIGGERS, first_characters, lower_twin, starting_characters, with_first_characters
 
 Orientation = Literal["object", "subject", "either", "locative", "antecedent"]
 
 _DEMONYMS = "|".join(sorted({d for e in STATES.values() for d in e.demonyms}, key=len, reverse=True))
 _SIDE = rf"(?P<side>{_DEMONYMS}|Russia|Ukraine|Moscow|Kyiv|Kiev)"
-NUMBER = (
-    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty)"
-)
+_NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+NUMBER = rf"(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})"
+NUMBER_STARTS = rf"(?=[\d{starting_characters(_NUMBER_WORDS)}])"
+"""Where a ``NUMBER`` can start: put before a pattern that begins with one (see ``_scan.first_characters``)."""
 UNIT = r"(?:kilometers?|kilometres?|km|miles?|mi)"
 
 ALL_KINDS = frozenset({"populated_place", "area", "region"})
@@ -119,7 +119,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
 
 
 def _cue(name: str, predicate: Predicate, pattern: str, orientation: Orientation, **options: object) -> Cue:
-    compiled = re.compile(pattern, re.IGNORECASE)
+    compiled = re.compile(with_first_characters(pattern), re.IGNORECASE)
     lower = lower_twin(compiled)
     TRIGGERS.add(name, TRIGGERS_OF[name])
     return Cue(
@@ -380,19 +380,20 @@ CUES: tuple[Cue, ...] = (
 
 # -- what keeps a cue from becoming a claim -------------------------------------------------------------------
 
-HEDGE = re.compile(
-    r"\b(?:could|might|may|would|will|shall|should|can|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
+_HEDGE_WORDS = (
+    r"could|might|may|would|will|shall|should|can|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
     r"plans?|planned|planning|intends?|intended|seeks?|seeking|sought|try|tries|trying|tried|attempts?|attempted|"
     r"attempting|threatens?|threatened|threatening|hopes?|hoped|hoping|wants?|wanted|vows?|vowed|pledged?|"
     r"promis(?:e|es|ed|ing)|demands?|demanded|demanding|strategy|goal|objective|bid|efforts?|closer\s+to|"
     r"expected|likely|poised|set\s+to|about\s+to|going\s+to|risks?|risking|threat|danger|possible|possibly|"
     r"potential|prevent|preventing|avoid|for\s+further|for\s+future|ahead\s+of|looming|unable\s+to|"
-    r"failed\s+to|fail\s+to)\b",
-    re.IGNORECASE,
+    r"failed\s+to|fail\s+to"
 )
-NEGATION = re.compile(r"\b(?:not|never|no|n['’]t|neither|nor|without)\b", re.IGNORECASE)
+HEDGE = re.compile(rf"\b{first_characters(_HEDGE_WORDS)}(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
+_NEGATION_WORDS = r"not|never|no|n['’]t|neither|nor|without"
+NEGATION = re.compile(rf"\b{first_characters(_NEGATION_WORDS)}(?:{_NEGATION_WORDS})\b", re.IGNORECASE)
 NON_CONFIRMATION = re.compile(
-    r"\b(?:yet\s+to\s+(?:confirm|say|acknowledge|comment)|(?:has|have|had|did|does|do)\s*(?:not|n['’]t)\s*,?"
+    r"\b(?=[cdhnruy])(?:yet\s+to\s+(?:confirm|say|acknowledge|comment)|(?:has|have|had|did|does|do)\s*(?:not|n['’]t)\s*,?"
     r"(?:\s*\w+\s*,)?\s+(?:yet\s+)?(?:confirm\w*|say|said|acknowledge\w*)|(?:declined|refused)\s+to\s+(?:confirm|say|comment)|"
     r"(?:could|can)\s*(?:not|n['’]t)\s+confirm|unconfirmed|no\s+confirmation)\b",
     re.IGNORECASE,
@@ -418,9 +419,9 @@ REJECTION = re.compile(
     re.IGNORECASE,
 )
 BACKGROUND = re.compile(
-    r"\b(?:previously|formerly|eventually|once|had\s+earlier|earlier\s+(?:captured|seized|taken|fell)|back\s+in|"
+    r"\b(?=[abefhimopsy])(?:(?:previously|formerly|eventually|once|had\s+earlier|earlier\s+(?:captured|seized|taken|fell)|back\s+in|"
     r"(?:after|since|before|following)\s+(?:the\s+)?(?:fall|capture|loss|liberation|seizure)\s+of|years?\s+ago|"
-    r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|\b(?:earlier|already)\s*$",
+    r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|(?:earlier|already)\s*$)",
     re.IGNORECASE,
 )
 INFINITIVE_CUE = re.compile(
@@ -430,7 +431,9 @@ INFINITIVE_CUE = re.compile(
 )
 ABLE_TO = re.compile(r"\b(?:managed|succeeded|able|went\s+on)\s+to\s*$", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(
-    r";|\s[–—]\s|—|,\s+(?:while|but|whereas|although|though|as|and\s+is|and\s+has|which|who|where|when)\b|"
-    r"\s(?:while|whereas|but|although)\s",
+    r"(?=[;,—\s])(?:;|\s[–—]\s|—|,\s+(?:while|but|whereas|although|though|as|and\s+is|and\s+has|which|who|where|when)\b|"
+    r"\s(?:while|whereas|but|although)\s)",
     re.IGNORECASE,
 )
+CLAUSE_BREAK_LOWER = re.compile(CLAUSE_BREAK.pattern)
+"""``CLAUSE_BREAK`` for ``caseless_lowered`` text (its letters are all lower case)."""

@@ -25,6 +25,7 @@ from newsmon.contracts import (
 from newsmon.contracts.ids import claim_id, fact_id
 from newsmon.story import signature
 from services.enricher._scan import TRIGGERS, normalise
+from services.enricher._spans import Cover
 from services.enricher.actors import find_actors
 from services.enricher.claims import ClaimExtractor, DroppedCue
 from services.enricher.facts import FactExtractor
@@ -73,10 +74,10 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
     countries = {m.start: m.place.country_code for m in found if m.place.country_code and m.place.kind != "country"}
     actors = find_actors(text, countries, [(s.start, s.end, a) for s, a in zip(sentences, active, strict=True)])
     # a place name inside a person's name, a grouping or an outlet ("Viktor", "Khortytsia") is not a place here
-    blocked = [
+    blocked = Cover(
         (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES
-    ]
-    places = [m for m in found if not any(s <= m.start and m.end <= e for s, e in blocked)]
+    )
+    places = [m for m in found if not blocked.covers(m.start, m.end)]
 
     claims_engine = ClaimExtractor(text, sentences, places, actors, anchor, active)
     drafts, dropped = claims_engine.run()

@@ -11,18 +11,21 @@ import re
 from dataclasses import dataclass, replace
 
 from newsmon.contracts import Place, PlaceMention
+from services.enricher._scan import first_characters
+from services.enricher._spans import Cover
 from services.enricher.actors import ActorIndex
 from services.enricher.cues import Cue
 from services.enricher.sentences import Sentence
 
 _ANAPHOR = re.compile(
-    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
-    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b)",
+    r"(?=[t])(?:\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
+    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b))",
     re.IGNORECASE,
 )
 _RELATIVE_START = re.compile(r",\s+(?:which|who|where|whose)\b", re.IGNORECASE)
 _CLAUSE_COMMA = re.compile(r",(?!\d)")
-PASSIVE = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BE = "is|are|was|were|been|being"
+PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _METONYM_USE = re.compile(
     r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
     r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
@@ -53,19 +56,19 @@ class PlaceLinker:
         self.text = text
         self.sentences = sentences
         self.actors = actors
-        state_spans = [
+        states = Cover(
             (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind == "state"
-        ]
+        )
         self.places = [
             PlaceRef(m.place, m.start, m.end, m.surface)
             for m in places
-            if m.place.kind != "country" and not self._metonym(m, state_spans)
+            if m.place.kind != "country" and not self._metonym(m, states)
         ]
         self._refs: dict[tuple[int, int], list[PlaceRef]] = {}  # the same spans are asked for again and again
 
-    def _metonym(self, mention: PlaceMention, state_spans: list[tuple[int, int]]) -> bool:
+    def _metonym(self, mention: PlaceMention, states: Cover) -> bool:
         """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
-        if not any(s <= mention.start and mention.end <= e for s, e in state_spans):
+        if not states.covers(mention.start, mention.end):
             return False
         return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
 from services.enricher._places_context import Reading, RoundContext, prior, score
-from services.enricher._places_match import Match, Scan, read_bare_stems_as_regions, scan
+from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
 from services.enricher.gazetteer import COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -52,7 +52,8 @@ def _prefer_eponymous_cities(gazetteer: Gazetteer, candidates: list[tuple[int, i
 
 class PlaceFinder:
     """Finds and resolves place mentions. Deterministic and safe to share between threads: besides the (immutable)
-    gazetteer its only state is caches of priors and of ``Place`` objects, which depend on the gazetteer alone."""
+    gazetteer its only state is caches of priors, of ``Place`` objects and of what scanning learnt about words
+    (``Memo``), which depend on the gazetteer alone."""
 
     def __init__(
         self,
@@ -73,6 +74,7 @@ class PlaceFinder:
         self._ranked: dict[tuple[int, ...], list[tuple[int, float]]] = {}
         # the contract objects of records with their surface forms: immutable, and not cheap to validate
         self._places: dict[tuple[int, tuple[str, ...]], Place] = {}
+        self._memo = Memo()
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -140,7 +142,7 @@ class PlaceFinder:
     # -- pipeline -------------------------------------------------------------------------------------------
 
     def _scan(self, text: str) -> Scan:
-        found = scan(self._gazetteer, text)
+        found = scan(self._gazetteer, text, self._memo)
         if self._bare_stem_follows_region:
             read_bare_stems_as_regions(self._gazetteer, text, found.matches, self._stems_by_region)
         return found

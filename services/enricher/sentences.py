@@ -9,6 +9,7 @@ or ``?`` (plus closing quotes) followed by a capitalised word, unless the word b
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
@@ -79,6 +80,7 @@ _LINE = re.compile(r"[^\n]+")
 # a stop (with closing quotes/brackets), then either whitespace or nothing, then an opening quote or a capital/digit
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?:\s+|(?=[A-Z][a-z]))(?=[\"“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.'’-]*)$")
+_WORD_CHARACTERS = string.ascii_letters + ".'’-"
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _LETTER = re.compile(r"[A-Za-z]")
 
@@ -95,7 +97,10 @@ class Sentence:
 
 
 def _is_abbreviation(before: str) -> bool:
-    match = _WORD_BEFORE.search(before)
+    # the word can only start after the last character outside its class ("$" also matches before a final newline):
+    # search from there, not from the start
+    body = before[:-1] if before.endswith("\n") else before
+    match = _WORD_BEFORE.search(before, len(body.rstrip(_WORD_CHARACTERS)))
     if match is None:
         return False
     word = match.group(1)

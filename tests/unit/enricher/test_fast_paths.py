@@ -124,12 +124,12 @@ def test_lower_case_twins_find_the_same_matches() -> None:
     from services.enricher import facts
     from services.enricher._scan import caseless_finditer, caseless_lowered
     from services.enricher.actors import _PATTERNS
-    from services.enricher.cues import CUES
+    from services.enricher.cues import CLAUSE_BREAK, CLAUSE_BREAK_LOWER, CUES
 
     pairs = [(cue.pattern, cue.lower_pattern) for cue in CUES]
     pairs += [(facts._DISTANCE, facts._DISTANCE_LOWER), (facts._PEOPLE, facts._PEOPLE_LOWER)]
     pairs += [(facts._POPULATION, facts._POPULATION_LOWER), (facts._AREA, facts._AREA_LOWER)]
-    pairs += [(_PATTERNS.ministry, _PATTERNS.ministry_lower)]
+    pairs += [(_PATTERNS.ministry, _PATTERNS.ministry_lower), (CLAUSE_BREAK, CLAUSE_BREAK_LOWER)]
     assert sum(twin is not None for _, twin in pairs) >= 30
     found = 0
     for text in _mixed_case_sentences():
@@ -140,3 +140,133 @@ def test_lower_case_twins_find_the_same_matches() -> None:
             assert got == expected, (pattern.pattern[:60], text)
             found += len(got)
     assert found > 100
+
+
+_NON_ASCII_LETTER = re.compile(r"(?![\x00-\x7f])[^\W\d_]")
+
+
+def test_caseless_lowered_sees_every_non_ascii_letter() -> None:
+    from services.enricher._scan import caseless_lowered
+
+    for code in range(0x32000):  # every plane with letters, surrogates included
+        text = f"a{chr(code)}B"
+        expected = None if _NON_ASCII_LETTER.search(text) else text.lower()
+        assert caseless_lowered(text) == expected, hex(code)
+
+
+# a lookahead on a class of first characters, optionally "or the end": the guards put before alternations
+_GUARD = re.compile(r"\(\?=(?:\[[^\]]*\]|\\d)(?:\|\$)?\)")
+
+
+def _guarded_patterns() -> list[re.Pattern[str]]:
+    from services.enricher import attribution, claims, cues, facts, linking, timeexpr
+    from services.enricher.actors import _PATTERNS, _SURNAME
+
+    patterns = [timeexpr._PATTERN, timeexpr._PATTERN_LOWER, cues.HEDGE, cues.NEGATION, cues.NON_CONFIRMATION]
+    patterns += [cues.BACKGROUND, _PATTERNS.ministry, _PATTERNS.ministry_lower]
+    guarded_cues = [cue for cue in cues.CUES if _GUARD.search(cue.pattern.pattern)]
+    assert len(guarded_cues) >= 20
+    patterns += [cue.pattern for cue in guarded_cues]
+    patterns += [cue.lower_pattern for cue in guarded_cues if cue.lower_pattern is not None]
+    patterns += [cues.CLAUSE_BREAK, attribution.SPEECH_VERB, attribution._lower["SPEECH_VERB"]]
+    patterns += [attribution._PASSIVE_BEFORE, claims._PASSIVE, linking.PASSIVE, linking._ANAPHOR, _SURNAME]
+    patterns += [_PATTERNS.grouping, _PATTERNS.known_grouping, _PATTERNS.state, _PATTERNS.generic]
+    patterns += [_PATTERNS.generic_lead, _PATTERNS.prefixed]
+    patterns += [facts._DISTANCE, facts._AREA, facts._PEOPLE]
+    twins = [facts._DISTANCE_LOWER, facts._AREA_LOWER, facts._PEOPLE_LOWER]
+    patterns += [twin for twin in twins if twin is not None]
+    assert all(_GUARD.search(pattern.pattern) for pattern in patterns)
+    return patterns
+
+
+def _vocabulary_texts(source: str, count: int, seed: int) -> list[str]:
+    """Random texts of the pattern's own words (so that every branch gets its chances), in every case, glued with
+    blanks, punctuation and characters that case-insensitive matching treats specially."""
+    rng = random.Random(seed)
+    words = [*sorted(set(re.findall(r"[A-Za-z]+", source))), "2024", "1999", "15", "٣", "Kyiv", "x"]
+    glue = [" ", " ", " ", "  ", ", ", ". ", "; ", "\n", "’s ", "'s ", "-", " — ", " – ", '"', "“", ":", "\u2009", ""]
+    odd = ["ſ", "İ", "ı", "K", "é", "\u00a0"]
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 14)):
+            word = rng.choice(words)
+            word = rng.choice([word, word.lower(), word.upper(), word.title()])
+            if rng.random() < 0.05:
+                word = rng.choice(odd) + word[1:]
+            parts += [word, rng.choice(glue)]
+        texts.append("".join(parts))
+    return texts
+
+
+def test_first_character_guards_change_no_match() -> None:
+    rng = random.Random(1)
+    sentences = _mixed_case_sentences()[::10]
+    for pattern in _guarded_patterns():
+        reference = re.compile(_GUARD.sub("", pattern.pattern), pattern.flags)
+        for text in _vocabulary_texts(reference.pattern, 400, 1) + sentences:
+            expected = [(m.span(), m.groups()) for m in reference.finditer(text)]
+            assert [(m.span(), m.groups()) for m in pattern.finditer(text)] == expected, (pattern.pattern[:50], text)
+            start = rng.randint(0, len(text))
+            end = rng.randint(start, len(text))
+            found, wanted = pattern.search(text, start, end), reference.search(text, start, end)
+            assert (found and (found.span(), found.groups())) == (wanted and (wanted.span(), wanted.groups()))
+
+
+def test_first_characters_of_an_alternation() -> None:
+    from services.enricher._scan import first_characters, with_first_characters
+
+    assert first_characters(r"could|won['’]t|set\s+to|promis(?:e|es)|x[|(]y|9z") == "(?=[9cpswx])"
+    assert first_characters("said|told", also="A-Z") == "(?=[stA-Z])"
+    with pytest.raises(ValueError, match="starts with"):
+        first_characters(r"said|\s+told")
+    with pytest.raises(ValueError, match="starts with"):
+        first_characters(r"said|s?he")
+    assert with_first_characters(r"\b(?:has|(?:re)?take)\s+") == r"\b(?:has|(?:re)?take)\s+"
+    assert with_first_characters(r"\b(?:re)?(?:took)") == r"\b(?:re)?(?:took)"
+    assert with_first_characters(r"\b(?:has|took)\s+(?:a|b)") == r"\b(?=[ht])(?:has|took)\s+(?:a|b)"
+
+
+def test_second_words_are_in_every_sentence_the_gated_patterns_match() -> None:
+    from services.enricher._scan import TRIGGERS, normalise
+    from services.enricher.actors import _PATTERNS, _SECOND_WORDS
+
+    texts = _mixed_case_sentences()
+    for name, consumer in _SECOND_WORDS.items():
+        pattern: re.Pattern[str] = getattr(_PATTERNS, name)
+        texts += _vocabulary_texts(pattern.pattern, 2000, 5)
+        matched = 0
+        for text in texts:
+            if pattern.search(text):
+                matched += 1
+                assert consumer in TRIGGERS.active(normalise(text)), (name, text)
+        assert matched >= 10, name
+
+
+def test_abbreviation_check_searches_only_the_last_word() -> None:
+    from services.enricher import sentences
+
+    texts = [*_random_texts(1500, 40, 7), "He met Gen.", "the U.S", "Mr", "e.g", "’s U.N.", "x’-.A", "a.b\n", "\n"]
+    for text in texts:
+        match = sentences._WORD_BEFORE.search(text)
+        reference = match is not None and (
+            match.group(1).rstrip(".").lower() in sentences.ABBREVIATIONS
+            or len(match.group(1).rstrip(".")) == 1
+            or "." in match.group(1).rstrip(".")
+        )
+        assert sentences._is_abbreviation(text) == reference, text
+
+
+def test_cover_answers_like_the_scan_of_every_span() -> None:
+    from services.enricher._spans import Cover
+
+    rng = random.Random(11)
+    for _ in range(300):
+        spans = [
+            (start, start + rng.randint(0, 30)) for start in (rng.randint(0, 100) for _ in range(rng.randint(0, 8)))
+        ]
+        cover = Cover(spans)
+        for _ in range(30):
+            start = rng.randint(0, 120)
+            end = start + rng.randint(0, 20)
+            assert cover.covers(start, end) == any(s <= start and end <= e for s, e in spans), (spans, start, end)
