@@ -1,9 +1,11 @@
 """Benchmarks of the alerter: claims per second through the pure rules, and through the faust worker on Kafka.
 
-``python -m services.alerter.bench rules [CLAIMS] [PLACES]`` and ``python -m services.alerter.bench faust [CLAIMS]
-[RATE, 0 = all at once] [QUIET SHARE]`` (the latter needs the broker named by ``NEWSMON_KAFKA__BOOTSTRAP`` and
-starts ``newsmon alert`` as a separate process). Both report CPU seconds too (of the worker, for faust): on a
-machine shared with other work, claims per CPU second is the figure that does not depend on the neighbours.
+``python -m services.alerter.bench rules [CLAIMS] [PLACES]``, ``python -m services.alerter.bench faust [CLAIMS]
+[RATE, 0 = all at once] [QUIET SHARE]`` and ``python -m services.alerter.bench articles [ARTICLES] [PLACES]`` (the
+last two need the broker named by ``NEWSMON_KAFKA__BOOTSTRAP`` and start ``newsmon alert`` as a separate process;
+``articles`` sends records shaped like the enricher's: twelve per article over three places, 256-value signatures).
+All report CPU seconds too (of the worker, for faust): on a machine shared with other work, claims per CPU second is
+the figure that does not depend on the neighbours.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -18,13 +21,15 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from newsmon.contracts import AlertEvent, Claim
+from newsmon.contracts import AlertEvent, Claim, NumericFact, StorySignature
+from newsmon.contracts.claims import place_key
 from newsmon.settings import KafkaSettings
 from services.alerter.embedded import EmbeddedAlerter
-from services.alerter.samples import MONDAY, RU_MOD, UA_MILITARY, article, claim, hours, place
+from services.alerter.samples import MONDAY, PUTIN, RU_MOD, UA_MILITARY, article, claim, fact, hours, place
 from services.alerter.settings import AlerterSection, AlerterSettings
 
 
@@ -42,6 +47,32 @@ def workload(claims: int, places: int, quiet_share: float = 0.0) -> list[Claim]:
             records.append(claim("captured", RU_MOD, at=at, where=where, actor="RU", about=MONDAY))
         else:
             records.append(claim("contested", UA_MILITARY, at=at, where=where, about=MONDAY + hours(1)))
+    return records
+
+
+def article_workload(articles: int, places: int, seed: int = 1) -> list[Claim | NumericFact]:
+    """Records as the enricher sends them: twelve per article, consecutive, about three of ``places`` (seven,
+    three and one claims, then a distance between the first two), each carrying the article's 256-value signature.
+    One claim in six captures or contests the place (disputes), the rest are strikes."""
+    rnd = random.Random(seed)
+    towns = [place(f"Town {n}", 1_000_000 + n) for n in range(places)]
+    records: list[Claim | NumericFact] = []
+    for n in range(articles):
+        at = article(f"https://bench.example/a/{n}", f"Outlet {n % 7}", published=MONDAY + hours(n / 50))
+        story = StorySignature(minhash=tuple(sorted(rnd.sample(range(1 << 32), 256))))
+        first, second, third = rnd.sample(towns, 3)
+        for k in range(11):
+            where = first if k < 7 else second if k < 10 else third
+            draw = rnd.random()
+            if draw < 0.08:
+                made = claim("captured", RU_MOD, at=at, where=where, actor="RU", about=at.published, offset=k * 100)
+            elif draw < 0.16:
+                made = claim("contested", UA_MILITARY, at=at, where=where, about=at.published, offset=k * 100)
+            else:
+                made = claim("struck", PUTIN, at=at, where=where, actor="RU", offset=k * 100)
+            records.append(made.model_copy(update={"story": story}))
+        distance = fact(10 + rnd.random() * 20, at=at, places=(first, second), offset=2000)
+        records.append(distance.model_copy(update={"story": story}))
     return records
 
 
@@ -96,12 +127,18 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 async def bench_faust(
-    bootstrap: str, claims: int = 5_000, places: int = 100, rate: float | None = None, quiet_share: float = 0.0
+    bootstrap: str,
+    claims: int = 5_000,
+    places: int = 100,
+    rate: float | None = None,
+    quiet_share: float = 0.0,
+    records: Sequence[Claim | NumericFact] | None = None,
 ) -> FaustResult:
     """Produce claims to a fresh prefix while the worker runs; time from produce to the event on ``alerts``.
 
     Without ``rate`` every claim is produced at once (throughput; latency then includes the queue); with a rate
-    (claims per second, below the throughput) latency is that of one claim through the worker.
+    (claims per second, below the throughput) latency is that of one claim through the worker. ``records``, when
+    given, are sent instead of ``workload(claims, places, quiet_share)``.
     """
     from newsmon.kafka import consumer, producer
     from services.alerter.app import ensure_topics
@@ -123,7 +160,8 @@ async def bench_faust(
             stderr=subprocess.DEVNULL,
         )
         try:
-            records = workload(claims, places, quiet_share)
+            records = list(records) if records is not None else workload(claims, places, quiet_share)
+            claims = len(records)
             sent_at: dict[str, float] = {}
             latencies: list[float] = []
             # the claims that raise an event, as the same rules in process say
@@ -154,11 +192,11 @@ async def bench_faust(
                 collector = asyncio.create_task(collect())
                 cpu_before = cpu_seconds(worker.pid)
                 started = time.perf_counter()
-                for index, record in enumerate(records):
+                for index, sent in enumerate(records):
                     if rate:
                         await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
-                    sent_at[record.article.article_id] = time.perf_counter()
-                    await client.send(topic, record.to_json_bytes(), key=record.place.id.encode())
+                    sent_at.setdefault(sent.article.article_id, time.perf_counter())
+                    await client.send(topic, sent.to_json_bytes(), key=place_key(sent).encode())
                 await client.flush()
                 try:
                     await asyncio.wait_for(collector, timeout=600)
@@ -204,10 +242,15 @@ def main() -> None:
             print(json.dumps({**asdict(result), **summary}))
     else:
         bootstrap = os.environ.get("NEWSMON_KAFKA__BOOTSTRAP", "127.0.0.1:9092")
-        claims = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
-        rate = float(sys.argv[3]) if len(sys.argv) > 3 and float(sys.argv[3]) > 0 else None
-        quiet = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
-        faust_result = asyncio.run(bench_faust(bootstrap, claims=claims, rate=rate, quiet_share=quiet))
+        if which == "articles":
+            places = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+            records = article_workload(int(sys.argv[2]) if len(sys.argv) > 2 else 300, places)
+            faust_result = asyncio.run(bench_faust(bootstrap, places=places, records=records))
+        else:
+            claims = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
+            rate = float(sys.argv[3]) if len(sys.argv) > 3 and float(sys.argv[3]) > 0 else None
+            quiet = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+            faust_result = asyncio.run(bench_faust(bootstrap, claims=claims, rate=rate, quiet_share=quiet))
         per_cpu = faust_result.per_cpu_second
         print(
             json.dumps(

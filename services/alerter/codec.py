@@ -64,7 +64,11 @@ def state_json(state: PlaceState) -> bytes:
     scalars = state.model_dump_json(exclude={"records", "stories", "alerts"}).encode("utf-8")
     pieces = [scalars[:-1]]  # without its closing brace
     for name, parts in (("records", state.records), ("stories", state.stories), ("alerts", state.alerts)):
-        pieces.append(b',"' + name.encode() + b'":[' + b",".join(_fragment(part) for part in parts) + b"]")
+        documents = []
+        for part in parts:  # _fragment's first lines, inline: hundreds of parts per write, nearly all kept
+            kept = _fragments.get(id(part))
+            documents.append(kept[1] if kept is not None and kept[0] is part else _fragment(part))
+        pieces.append(b',"' + name.encode() + b'":[' + b",".join(documents) + b"]")
     pieces.append(b"}")
     return b"".join(pieces)
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from newsmon.contracts import Claim, NumericFact, StorySignature
 from newsmon.contracts.alerts import AlertKind
-from newsmon.contracts.claims import FactKind, Predicate
+from newsmon.contracts.claims import PREDICATES, FactKind, Predicate
 from newsmon.story import COPY_THRESHOLD
 from services.alerter.similarity import similarity
 
@@ -60,11 +60,11 @@ class RuleConfig:
     similarity: Similarity = field(default=similarity, compare=False)
 
 
+_ROWS: dict[DisputeKind, Incompatibility] = {candidate.kind: candidate for candidate in INCOMPATIBLE}
+
+
 def row(kind: DisputeKind) -> Incompatibility:
-    for candidate in INCOMPATIBLE:
-        if candidate.kind == kind:
-            return candidate
-    raise KeyError(kind)
+    return _ROWS[kind]
 
 
 # Negations whose "denied" reading is a rejection of the claim ("dismissed the encirclement as false"), never a
@@ -78,13 +78,25 @@ def position(claim: Claim, kind: DisputeKind) -> Position | None:
     ``unverified`` is the reporter's hedge ("could not independently verify"), not the speaker's: the speaker
     still says it, so it counts as asserted. ``denied`` turns the claim into its rejection.
     """
+    return _POSITIONS[kind, claim.predicate, claim.modality == "denied"]
+
+
+def _position(kind: DisputeKind, predicate: Predicate, denied: bool) -> Position | None:
     table = row(kind)
-    denied = claim.modality == "denied"
-    if claim.predicate == table.claim:
+    if predicate == table.claim:
         return "against" if denied else "for"
-    if claim.predicate in table.contradicted_by and (not denied or claim.predicate in NEGATIONS):
+    if predicate in table.contradicted_by and (not denied or predicate in NEGATIONS):
         return "against"
     return None
+
+
+# Asked for every pair of claims at a place: looked up rather than worked out each time.
+_POSITIONS: dict[tuple[DisputeKind, Predicate, bool], Position | None] = {
+    (kind, predicate, denied): _position(kind, predicate, denied)
+    for kind in DISPUTE_KINDS
+    for predicate in PREDICATES
+    for denied in (False, True)
+}
 
 
 def attribution_key(claim: Claim | NumericFact) -> str:
@@ -219,7 +231,8 @@ def dispute_with(
             return contradicts(new, other, kind, config, stories)
         return contradicts(other, new, kind, config, stories)
 
-    others = [claim for claim in claims if claim.id != new.id]
+    opposite = "against" if taken == "for" else "for"  # no other claim can pair with it
+    others = [claim for claim in claims if position(claim, kind) == opposite and claim.id != new.id]
     fresh = tuple(claim for claim in others if claim.id not in already and pairs(claim))
     if not fresh and not any(pairs(claim) for claim in others if claim.id in already):
         return None

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from newsmon.contracts import AlertEvent, ArticleRef, EnrichedArticle, RawArticle
+from newsmon.contracts.claims import place_key
 from newsmon.errors import PoisonError
 from services.alerter import codec
 from services.alerter.embedded import (
     EmbeddedAlerter,
-    place_key,
     read_raw_articles,
     replay,
     write_jsonl,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from newsmon.contracts import Attribution
+from newsmon.contracts.claims import PREDICATES, Modality, Predicate
 from services.alerter.rules import (
     DISPUTE_KINDS,
     RuleConfig,
@@ -277,3 +280,11 @@ def test_putin_and_the_denial_make_an_encirclement_dispute() -> None:
     dispute = find_dispute([putin, denial], "encirclement_dispute", CONFIG)
     assert dispute is not None
     assert find_dispute([putin, denial], "control_dispute", CONFIG) is None
+
+
+def test_every_predicate_and_modality_has_a_position_or_none_for_every_kind() -> None:
+    assert set(get_args(Predicate)) == set(PREDICATES)
+    for kind in DISPUTE_KINDS:
+        for predicate in PREDICATES:
+            for modality in get_args(Modality):
+                assert position(claim(predicate, RU_MOD, modality=modality), kind) in ("for", "against", None)
