@@ -5,9 +5,10 @@ DeadLetter) use it. The input topic is read as raw bytes on purpose: a record th
 must reach the dead-letter topic with its original bytes, which a failing codec would hide inside faust.
 
 A place's state is written to the changelog after every batch that touches it. ``newsmon-contract-zlib`` (the
-setting ``alerter.compress_state``) writes it zlib-compressed, about three to six times smaller, for 4–7 ms per
-write of a state holding 32 real (512-value) story signatures: worth it when the broker's disk or network is
-short, not when CPU is (off by default). Either codec reads both forms; what other services read is plain JSON.
+setting ``alerter.compress_state``) writes it zlib-compressed, three to six times smaller for 4–7 ms per write
+when story signatures were JSON lists of integers (since packed in base64, they hardly compress, so the gain is
+less): worth it when the broker's disk or network is short, not when CPU is (off by default). Either codec reads
+both forms; what other services read is plain JSON.
 
 Most of a state is the same from one write to the next: a new claim adds one record, the rest are the same
 (immutable) objects. ``state_json`` keeps the JSON of each record, story and alert memory while the object lives
