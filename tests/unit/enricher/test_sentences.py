@@ -1,4 +1,4 @@
-"""Our own sentences (tests/data/sentences.yaml): each predicate's paraphrases and the negatives, one case each."""
+"""Our own sentences (tests/data/sentences*.yaml): each predicate's paraphrases and the negatives, one case each."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ from newsmon.contracts.ids import article_id
 from services.enricher.extract import PlaceFinderLike, extract
 
 DEFAULT_PUBLISHED = "2025-01-07T12:00:00+00:00"
-SENTENCES = Path(__file__).resolve().parents[2] / "data" / "sentences.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(SENTENCES.read_text(encoding="utf-8"))["cases"]
+DATA = Path(__file__).resolve().parents[2] / "data"
+CASES: list[dict[str, Any]] = [
+    case
+    for path in sorted(DATA.glob("sentences*.yaml"))
+    for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+]
 
 
 def test_there_are_at_least_forty_cases() -> None:
