@@ -30,6 +30,19 @@ _COORDINATOR = re.compile(r"\s*(,\s*and|,|and|&|or|, or)\s*", re.IGNORECASE)
 _REGION_OF_BEFORE = re.compile(r"\b(regions?|oblasts?|provinces?|governorates?)\s+of\s+(the\s+)?$", re.IGNORECASE)
 _CITY_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.IGNORECASE)
 _CITY_AFTER = re.compile(r"\s+(city|town)\b", re.IGNORECASE)
+# "Kharkiv, Ukraine's second-largest city", "Kherson, the only regional capital", "Odesa, a Black Sea port"
+_CITY_APPOSITIVE = re.compile(
+    r",\s+(?:the|a|an|its|[A-Z][a-z]+['’]s)\s+(?:[\w-]+\s+){0,4}?(?:city|capital|town|port|village)\b"
+)
+# "75 miles east of Kharkiv", "40 km from Pokrovsk": distances are measured from a town, not a region
+_DISTANCE_FROM_BEFORE = re.compile(
+    r"(?:\bkm|kilomet(?:er|re)s?|miles?)\)?\s+(?:\([^)]{0,30}\)\s+)?(?:(?:north|south|east|west)\w*\s+)?"
+    r"(?:of|from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# a river, sea or lake named after a place is not the place: "the Dnipro River", "Lake Geneva", "Sea of Azov"
+_WATER_AFTER = re.compile(r"\s+(?:River|river|Sea|Lake|Reservoir|reservoir|Canal|Strait|Bay|Lagoon)\b")
+_WATER_BEFORE = re.compile(r"\b(?:River|Lake|Sea\s+of|Gulf\s+of|Bay\s+of|Strait\s+of)\s+$")
 _QUALIFIER_GAP = re.compile(r",[ \t]*")
 
 
@@ -134,6 +147,7 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
         hits.append((start, last - 1, key_id))
     hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
     kept: list[Match] = []
+    water: set[str] = set()  # keys of the names that the article uses for a river, sea or lake
     reach = -1
     readings = memo.readings
     for start, end, key_id in hits:
@@ -149,9 +163,14 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
                 if f != MatchFlag.DEMONYM and (not short_caps or gazetteer.kinds[r] == COUNTRY)
             ]
             readings[(key_id, short_caps)] = places
-        if places:
+        if places and _names_water(text, start, end):
+            water.add(padded[start : end + 2])
+            reach = end
+        elif places:
             kept.append(Match(start, end, surface, key_id, list(places), padded[start : end + 2]))
             reach = end
+    if water:  # one sense per article: "across the Dnipro" after "the Dnipro River" is the river too
+        kept = [m for m in kept if m.key not in water or _named_as_city(text, m)]
     starts = {match.start for match in kept}
     ends = {match.end for match in kept}
     headlines: dict[int, bool] = {}
@@ -162,6 +181,20 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
     _read_region_forms(gazetteer, text, kept)
     _link_qualifiers(text, kept)
     return Scan(kept, demonyms)
+
+
+def _names_water(text: str, start: int, end: int) -> bool:
+    after = _WATER_AFTER.match(text, end)
+    return after is not None or _WATER_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
+def _named_as_city(text: str, match: Match) -> bool:
+    """ "the city of Kherson", "Kharkiv city", "Kharkiv, Ukraine's second-largest city"."""
+    return (
+        _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) is not None
+        or _CITY_AFTER.match(text, match.end) is not None
+        or _CITY_APPOSITIVE.match(text, match.end) is not None
+    )
 
 
 def _echo_person_names(matches: list[Match]) -> None:
@@ -384,16 +417,19 @@ def read_bare_stems_as_regions(
                     named.setdefault(stem, record)
                     named_at.setdefault(stem, []).append(match.start)
     capitals = set(gazetteer.capital_records.values())
+    # one sense per article: once the text calls a stem a city ("the southern city of Kherson"), the bare stem is
+    # the city throughout, even where the article also names the region
+    cities = {match.key or key_of(match.surface) for match in matches if named and _named_as_city(text, match)}
     for match in matches:
         if match.forced_reason is not None:
             continue
         stem = match.key or key_of(match.surface)
         region = named.get(stem)
-        if region is None or any(record in capitals for record, _ in match.candidates):
+        if region is None or stem in cities or any(record in capitals for record, _ in match.candidates):
             continue
         if any(_same_sentence(text, match.start, where) for where in named_at[stem]):
             continue
-        if _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) or _CITY_AFTER.match(text, match.end):
+        if _DISTANCE_FROM_BEFORE.search(text, max(0, match.start - 60), match.start):
             continue
         if any(gazetteer.kinds[r] == AREA for r, _ in match.candidates):
             continue

@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
+from services.enricher._lexicon import OPPONENTS
 from services.enricher._places_context import Reading, RoundContext, prior, score
 from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
 from services.enricher.gazetteer import COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
@@ -162,6 +163,8 @@ class PlaceFinder:
         }
         contested = sorted(group for group in groups if len(options[group]) > 1)
         demonyms = {code for _, code in found.demonyms}
+        # "Russian forces shelled Kupiansk": a belligerent's forces are named beside its opponent's towns
+        demonyms |= {OPPONENTS[code] for code in demonyms if code in OPPONENTS}
         totals: dict[Group, list[tuple[float, int]]] = {}
         for _ in range(ROUNDS + 1):
             context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)

@@ -374,3 +374,33 @@ def test_any_text_gives_consistent_offsets(finder: PlaceFinder) -> None:
         for mention in mentions:
             assert text[mention.start : mention.end] == mention.surface
     assert finder.find("") == []
+
+
+def test_a_stem_called_a_city_is_the_city_throughout(finder: PlaceFinder) -> None:
+    text = (
+        "Shelling hit the Zaporizhzhia region overnight. In Zaporizhzhia, the regional capital, two people died. "
+        "Zaporizhzhia has been struck almost daily."
+    )
+    found = [(m.surface, m.place.id) for m in finder.find(text)]
+    assert found[0] == ("Zaporizhzhia region", "adm1:UA.26")
+    assert set(found[1:]) == {("Zaporizhzhia", "687700")}
+
+
+def test_a_distance_is_measured_from_a_town(finder: PlaceFinder) -> None:
+    text = "Drones hit the Kharkiv region. Kupiansk lies about 120 km east of Kharkiv."
+    found = ids_by_surface(finder.find(text))
+    assert found["Kharkiv"] == {"706483"}
+
+
+def test_rivers_named_after_towns_are_not_the_towns(finder: PlaceFinder) -> None:
+    text = "Troops crossed the Dnipro River near Kherson. Boats on the Dnipro were hit."
+    found = ids_by_surface(finder.find(text))
+    assert "Dnipro" not in found
+    assert found["Kherson"] == {"706448"}
+    assert ids_by_surface(finder.find("Drones struck Dnipro, the city of Dnipro said."))["Dnipro"] == {"709930"}
+
+
+def test_a_belligerents_forces_beside_its_opponents_towns(finder: PlaceFinder) -> None:
+    """A lone town named beside the attacker's demonym is not "foreign" to the article."""
+    assert resolved(finder, "Russian forces shelled Kupiansk overnight.", "Kupiansk") == "703656"
+    assert resolved(finder, "Ukrainian forces advanced near Sudzha.", "Sudzha") == "486816"
