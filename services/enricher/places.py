@@ -25,6 +25,7 @@ from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_a
 from services.enricher.gazetteer import COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 DEFAULT_MIN_CONFIDENCE = 0.5
+MAJOR_CITY_POPULATION = 500_000
 ROUNDS = 2
 MAX_CANDIDATES = 25
 RANKED_CACHE_SIZE = 50_000
@@ -71,6 +72,7 @@ class PlaceFinder:
             for region in regions:
                 stems_by_region[region].append(stem)
         self._stems_by_region = {region: tuple(stems) for region, stems in stems_by_region.items()}
+        self._capitals = frozenset(gazetteer.capital_records.values())
         # readings of a key ranked by prior, shared by all articles (they only depend on the gazetteer)
         self._ranked: dict[tuple[int, ...], list[tuple[int, float]]] = {}
         # the contract objects of records with their surface forms: immutable, and not cheap to validate
@@ -273,7 +275,7 @@ class PlaceFinder:
             if g.weights[record] < 10_000:
                 base -= 0.2
                 notes.append("small place with no support in the text")
-            if reading.foreign:
+            if reading.foreign and not self._is_major(record):
                 base -= 0.3
                 notes.append(f"nothing else in the article is in {g.countries[record]}")
             if flag == MatchFlag.ALTERNATE:
@@ -287,6 +289,11 @@ class PlaceFinder:
         elif reading.margin < 0.4:
             base -= 0.05
         return max(0.01, min(0.99, base))
+
+    def _is_major(self, record: int) -> bool:
+        """A national capital or a city of half a million: world news names them without other places of their
+        country ("Washington said", "strikes on Beirut")."""
+        return record in self._capitals or self._gazetteer.populations[record] >= MAJOR_CITY_POPULATION
 
     def _reason(self, match: Match, reading: Reading, notes: list[str]) -> str:
         g = self._gazetteer

@@ -404,3 +404,8 @@ def test_a_belligerents_forces_beside_its_opponents_towns(finder: PlaceFinder) -
     """A lone town named beside the attacker's demonym is not "foreign" to the article."""
     assert resolved(finder, "Russian forces shelled Kupiansk overnight.", "Kupiansk") == "703656"
     assert resolved(finder, "Ukrainian forces advanced near Sudzha.", "Sudzha") == "486816"
+
+
+def test_capitals_and_big_cities_need_no_compatriots(finder: PlaceFinder) -> None:
+    found = ids_by_surface(finder.find("Washington said it had raised concerns about the strikes in Beirut."))
+    assert found == {"Washington": {"4140963"}, "Beirut": {"276781"}}
