@@ -178,6 +178,8 @@ _CONTINUING = (
     r"persists?|persisted|(?:is|was|are|were)\s+(?:underway|ongoing))"
 )
 _FIGHT = r"(?:fighting|fights|clashes|battles?|combat|hostilities|street\s+fighting|skirmishes)"
+_NOT_FIRE = r"(?!\s+(?:(?:a|an|the|several|multiple)\s+)?(?:[\w-]+\s+)?(?:fires?|blazes?|flames|wildfires?)\b)"
+"""Fire-fighting is no fighting: "rescuers were still battling a blaze in X"."""
 
 CUES: tuple[Cue, ...] = (
     # -- negative and holding forms first: they win over the positive cue they contain -----------------------
@@ -331,7 +333,8 @@ CUES: tuple[Cue, ...] = (
         "captured",
         r"\b(?:(?:fully|completely|finally)\s+)?(?:took|taken|takes?|retook|retaken|retakes?)(?:\s+over)?[\"”'’]?\s+"
         r"(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z])"
-        r"|the\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)\b(?!\s+of\b))",
+        r"|the\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)\b(?!['’]s|\s+(?:of|hall|council|centre|center|"
+        r"authorities|officials|administration|government|mayor)\b))",
         "object",
     ),
     _cue(
@@ -368,7 +371,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.still_fighting",
         "contested",
-        rf"\b(?:still|continu\w+|ongoing)\s+(?:\w+\s+){{0,2}}?(?:{_FIGHT}|fight|engaging|engaged|battling)\b",
+        rf"\b(?:still|continu\w+|ongoing)\s+(?:\w+\s+){{0,2}}?(?:{_FIGHT}|fight|engaging|engaged|battling)\b{_NOT_FIRE}",
         "locative",
         kinds=TOWN_KINDS,
         salient=True,
@@ -376,7 +379,8 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.fighting_in",
         "contested",
-        r"\b(?:are|were|is|was)\s+(?:still\s+)?(?:fighting|battling)\s+(?:(?:[\w’'-]+\s+){1,3}?(?=in\b|inside\b|within\b)|"
+        rf"\b(?:are|were|is|was)\s+(?:still\s+)?(?:fighting|battling){_NOT_FIRE}\s+(?:(?:[\w’'-]+\s+){{1,3}}?(?=in\b|inside\b|"
+        r"within\b)|"
         r"(?=in\b|inside\b|within\b|for\s+control\b|on\s+the\s+streets))",
         "locative",
         kinds=TOWN_KINDS,
@@ -500,7 +504,9 @@ CUES: tuple[Cue, ...] = (
         "struck.under_attack",
         "struck",
         # "came under missile fire", "under heavy Russian shelling"; not "came under fire for/over/from critics"
-        r"\bunder\s+(?:[\w-]+\s+){0,2}?(?:attack|fire|shelling|bombardment|bombing|strikes)\b(?!\s+(?:for|over)\b)"
+        r"\bunder\s+(?:[\w-]+\s+){0,2}?(?:attack|fire|shelling|bombardment|bombing|strikes)\b"
+        r"(?!\s+(?:for|over)\s+(?:his|her|its|their|the\s+(?:way|handling|decision|slow|lack|failure|response)|handling|"
+        r"failing|allowing|not|saying|remarks|comments|claims)\b)"
         r"(?!\s+from\s+(?:\w+\s+)?(?:critics|lawmakers|politicians|opposition|rights|activists|media))",
         "subject",
     ),
