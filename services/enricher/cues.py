@@ -632,13 +632,14 @@ INFINITIVE_CUE = re.compile(
 )
 ABLE_TO = re.compile(
     r"\b(?:managed|succeeded|able|went\s+on|continues?|continued|continuing|keeps?|kept|began|begun|begins?|started|"
-    r"starts?|forced|compelled|obliged|had|decided|decides|decision|maneuver|manoeuvre|"
+    r"starts?|forced|compelled|obliged|had|decided|decides|(?<!\sa\s)(?<!\sno\s)(?<!any\s)decision|maneuver|manoeuvre|"
     r"(?:ordered|orders|told|authori[sz]ed)(?:\s+[\w’'-]+){0,3}?|(?:granted|gave|given|received|got)\s+(?:\w+\s+)?"
     r"(?:permission|approval)(?:\s+[\w’'-]+){0,3}?)\s*$",
     re.IGNORECASE,
 )
 """Before the infinitive of a cue (``INFINITIVE_CUE``), what makes it an event: "managed to capture", "continue to
-advance", "were forced to withdraw", "ordered his troops to withdraw", "the decision to withdraw"."""
+advance", "were forced to withdraw", "ordered his troops to withdraw", "the decision to withdraw" (not "a decision
+to withdraw": one still weighed)."""
 CLAUSE_BREAK = re.compile(
     r"(?=[;,—\s])(?:;|\s[–—]\s|—|,\s+(?:while|but|whereas|although|though|as|and\s+is|and\s+has|which|who|where|when)\b|"
     r"\s(?:while|whereas|but|although)\s"
