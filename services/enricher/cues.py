@@ -324,8 +324,9 @@ CUES: tuple[Cue, ...] = (
         "captured.verb",
         "captured",
         # present tense too, as headlines write it ("Russian troops liberate X"); "capture of" is the nominal cue
-        r"\b(?:re)?(?:captured|captures|capture(?!\s+of\b)|seized|seizes|seize|liberated|liberates|liberate|overran|"
-        r"conquered)\b",
+        # "capture" is a noun too ("Kurakhove's capture opens the road to X"): the verb only before its object
+        r"\b(?:re)?(?:captured|captures|seized|seizes|seize|liberated|liberates|liberate|overran|conquered|"
+        r"capture(?=\s+(?:the\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)\b|(?-i:[A-Z]))))\b",
         "object",
     ),
     _cue(
@@ -379,7 +380,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.fighting_in",
         "contested",
-        rf"\b(?:are|were|is|was)\s+(?:still\s+)?(?:fighting|battling){_NOT_FIRE}\s+(?:(?:[\w’'-]+\s+){{1,3}}?(?=in\b|inside\b|"
+        rf"\b(?:are|were|is|was|been)\s+(?:still\s+)?(?:fighting|battling){_NOT_FIRE}\s+(?:(?:[\w’'-]+\s+){{1,3}}?(?=in\b|inside\b|"
         r"within\b)|"
         r"(?=in\b|inside\b|within\b|for\s+control\b|on\s+the\s+streets))",
         "locative",
@@ -504,7 +505,7 @@ CUES: tuple[Cue, ...] = (
         "struck.under_attack",
         "struck",
         # "came under missile fire", "under heavy Russian shelling"; not "came under fire for/over/from critics"
-        r"\bunder\s+(?:[\w-]+\s+){0,2}?(?:attack|fire|shelling|bombardment|bombing|strikes)\b"
+        r"\bunder\s+(?:[\w-]+\s+){0,3}?(?:attack|fire|shelling|bombardment|bombing|strikes)\b"
         r"(?!\s+(?:for|over)\s+(?:his|her|its|their|the\s+(?:way|handling|decision|slow|lack|failure|response)|handling|"
         r"failing|allowing|not|saying|remarks|comments|claims)\b)"
         r"(?!\s+from\s+(?:\w+\s+)?(?:critics|lawmakers|politicians|opposition|rights|activists|media))",
@@ -529,7 +530,10 @@ CUES: tuple[Cue, ...] = (
         "struck",
         r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|projectiles?|munitions?|warheads?|debris|shelling)\s+"
         r"(?:\w+\s+)?(?:hit|struck|(?:slammed|crashed|smashed|ploughed|plowed)\s+into|landed\s+(?:in|on|near)|"
-        r"(?:tore|ripped)\s+(?:into|through)|exploded\s+(?:in|over|near|above)|fell\s+(?:on|onto))\b",
+        r"(?:tore|ripped)\s+(?:into|through)|exploded\s+(?:in|over|near|above)|fell\s+(?:on|onto))\b"
+        # "was hit by debris", not "hit by sanctions"
+        r"|\bhit\s+by\s+(?:[\w-]+\s+){0,3}?(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|debris|shelling|"
+        r"artillery|munitions?|projectiles?|fire)\b",
         "locative",
     ),
     # -- evacuating -------------------------------------------------------------------------------------------
@@ -632,7 +636,7 @@ INFINITIVE_CUE = re.compile(
 )
 ABLE_TO = re.compile(
     r"\b(?:managed|succeeded|able|went\s+on|continues?|continued|continuing|keeps?|kept|began|begun|begins?|started|"
-    r"starts?|forced|compelled|obliged|had|decided|decides|(?<!\sa\s)(?<!\sno\s)(?<!any\s)decision|maneuver|manoeuvre|"
+    r"starts?|forced|compelled|obliged|had|decided|decides|(?<!\ba\s)(?<!\bno\s)(?<!\bany\s)decision|maneuver|manoeuvre|"
     r"(?:ordered|orders|told|authori[sz]ed)(?:\s+[\w’'-]+){0,3}?|(?:granted|gave|given|received|got)\s+(?:\w+\s+)?"
     r"(?:permission|approval)(?:\s+[\w’'-]+){0,3}?)\s*$",
     re.IGNORECASE,
