@@ -19,6 +19,7 @@ from services.enricher._scan import TRIGGERS, first_characters, lower_twin, star
 Orientation = Literal["object", "subject", "either", "locative", "antecedent"]
 
 _DEMONYMS = "|".join(sorted({d for e in STATES.values() for d in e.demonyms}, key=len, reverse=True))
+_SIDE_WORD = rf"(?:{_DEMONYMS}|Russia|Ukraine|Moscow|Kyiv|Kiev)"
 _SIDE = rf"(?P<side>{_DEMONYMS}|Russia|Ukraine|Moscow|Kyiv|Kiev)"
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
 NUMBER = rf"(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})"
@@ -57,26 +58,47 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "not_captured.remains_held": ("control", "hands"),
     "not_captured.still_holding": ("hold", "held", "control"),
     "not_captured.did_not_take": ("captur", "seiz", "take", "taken", "enter"),
+    "not_captured.not_occupied": ("occupied", "captured", "taken", "seized", "lost", "overrun", "surrendered"),
+    "not_captured.not_under": ("control", "hands"),
     "not_captured.repelled": ("repel", "repuls", "beat", "fought", "thwart"),
-    "not_encircled.negated": ("encircl", "surround", "cauldron", "besieg"),
+    "not_encircled.negated": ("encircl", "surround", "cauldron", "besieg", "blockad"),
     "captured.fell_to": ("fell", "falls", "fallen", "passed"),
     "captured.fell": ("fell", "fallen"),
     "captured.passive": (*_CAPTURE_VERBS, "taken", "retaken"),
+    "captured.headline": (*_CAPTURE_VERBS, "taken", "retaken"),
     "captured.took_control": ("control",),
-    "captured.under_control": ("control",),
+    "captured.lost_control": ("lost", "losing", "lose"),
+    "captured.back_under": ("return", "back", "came", "come", "brought", "restored"),
+    "captured.under_control": ("control", "hands"),
     "captured.flag": ("flag",),
     "captured.verb": _CAPTURE_VERBS,
-    "captured.took": ("took", "taken", "retook", "retaken"),
+    "captured.took": ("took", "taken", "retook", "retaken", "take", "retake"),
+    "captured.cleared": ("cleared", "clearing", "clears", "purged"),
     "captured.nominal": ("capture", "fall", "liberation", "seizure", "loss", "takeover"),
     "captured.possessive": ("capture", "fall", "liberation", "seizure", "loss"),
     "contested.fighting_continues": _FIGHT_WORDS,
     "contested.still_fighting": (*_FIGHT_WORDS, "engag"),
-    "contested.fighting_in": ("fighting",),
+    "contested.fighting_in": ("fighting", "battling"),
+    "contested.mopping_up": ("mopping", "mop", "mopped", "clearing", "sweep"),
     "contested.contested": ("contested",),
     "contested.partial_control": ("control", "hold", "held"),
     "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
+    "withdrawn.ordered_out": ("order", "sent", "moved", "took", "taken", "led", "brought"),
+    "withdrawn.forced_to_leave": ("forced", "compelled", "had", "obliged", "fled"),
     "withdrawn.nominal": ("withdrawal", "retreat", "pullout", "pull"),
-    "encircled.state": ("encircl", "surround", "besieg", "trapped", "cut", "cauldron", "pocket", "kettle"),
+    "encircled.state": (
+        "encircl",
+        "surround",
+        "besieg",
+        "trapped",
+        "cut",
+        "cauldron",
+        "pocket",
+        "kettle",
+        "blockad",
+        "fire",
+    ),
+    "advancing_toward.partly_encircled": ("semi", "half", "partial", "partly", "nearly", "almost", "virtually", "all"),
     "advancing_toward.toward": (
         "advanc",
         "push",
@@ -110,11 +132,28 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     ),
     "advancing_toward.toward_which": ("toward",),
     "advancing_toward.within": ("km", "kilomet", "mile", "mi"),
+    "advancing_toward.outskirts": ("reach", "got", "arriv", "entered", "broke", "break"),
+    "advancing_toward.gains_near": ("advanc", "gain", "made", "making"),
     "struck.strike": ("struck", "strike", "striking"),
-    "struck.attack": ("attack", "shell", "bomb", "pummel", "pound", "target", "air"),
-    "struck.hit": ("hit", "struck"),
+    "struck.attack": ("attack", "shell", "bomb", "pummel", "pound", "target", "air", "hammer", "batter", "rain"),
+    "struck.hit": (
+        "hit",
+        "struck",
+        "slam",
+        "crash",
+        "smash",
+        "plough",
+        "plow",
+        "land",
+        "tore",
+        "ripped",
+        "explod",
+        "fell",
+    ),
     "struck.under_attack": ("under",),
     "evacuating.evacuation": ("evacuat",),
+    "evacuating.told_to_leave": ("order", "told", "tell", "urg", "warn", "call", "ask", "advis", "instruct"),
+    "evacuating.moved_out": ("moved", "moving", "relocat", "bus", "ferr", "took", "taking", "brought", "bringing"),
 }
 
 
@@ -139,6 +178,8 @@ _CONTINUING = (
     r"persists?|persisted|(?:is|was|are|were)\s+(?:underway|ongoing))"
 )
 _FIGHT = r"(?:fighting|fights|clashes|battles?|combat|hostilities|street\s+fighting|skirmishes)"
+_NOT_FIRE = r"(?!\s+(?:(?:a|an|the|several|multiple)\s+)?(?:[\w-]+\s+)?(?:fires?|blazes?|flames|wildfires?)\b)"
+"""Fire-fighting is no fighting: "rescuers were still battling a blaze in X"."""
 
 CUES: tuple[Cue, ...] = (
     # -- negative and holding forms first: they win over the positive cue they contain -----------------------
@@ -155,6 +196,23 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:has|have|had|did|does|do)\s*(?:not|n['’]t|never)\s+(?:yet\s+)?(?:fallen|fall|been\s+(?:captured|taken|"
         r"seized|lost|occupied|overrun))\b",
         "subject",
+    ),
+    _cue(
+        "not_captured.not_occupied",
+        "not_captured",
+        r"\b(?:is|are|was|were|has\s+been|have\s+been|had\s+been)\s*(?:not|n['’]t|never)\s+(?:been\s+)?"
+        r"(?:(?:yet|fully|completely|actually)\s+)?(?:occupied|captured|taken|seized|lost|overrun|surrendered)\b"
+        r"(?!\s+by\b)",
+        "subject",
+        passive=True,
+    ),
+    _cue(
+        "not_captured.not_under",
+        "not_captured",
+        rf"\b(?:is|are|was|were|remains?|remained)\s*(?:not|n['’]t|never)\s+(?:(?:yet|fully|currently)\s+)?"
+        rf"(?:under|in)\s+(?:the\s+)?(?:{_SIDE_WORD}(?:['’]s)?\s+)?(?:control|hands)\b",
+        "subject",
+        passive=True,
     ),
     _cue(
         "not_captured.remains_held",
@@ -185,7 +243,8 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "not_encircled.negated",
         "not_encircled",
-        r"\b(?:not|no|never|neither)\s+(?:\w+\s+){0,2}?(?:encircled|surrounded|encirclement|cauldron|besieged)\b",
+        r"\b(?:not|no|never|neither)\s+(?:\w+\s+){0,2}?(?:encircled|surrounded|encirclement|cauldron|besieged|blockaded|"
+        r"blockade)\b",
         "either",
     ),
     # -- captured ---------------------------------------------------------------------------------------------
@@ -198,7 +257,8 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "captured.fell",
         "captured",
-        r"\b(?:fell|(?:has|have|had)\s+fallen)\b(?!\s+(?:by|short|silent|back|apart|ill))",
+        r"\b(?:fell|(?:has|have|had)\s+fallen)\b(?!\s+(?:by|short|silent|back|apart|ill|onto|upon|into|on\s+(?:a|an|the|"
+        r"some|several|two|three|houses?|buildings?|homes?|roofs?|cars?)\b))",
         "subject",
         kinds=TOWN_KINDS,
     ),
@@ -211,17 +271,46 @@ CUES: tuple[Cue, ...] = (
         passive=True,
     ),
     _cue(
+        "captured.headline",
+        "captured",
+        # a headline's bare participle: "Town X taken", "X captured by Russian troops"; the word before is a name
+        r"(?<=[^\W\d_])\s+(?:(?:fully|completely)\s+)?(?:re)?(?:captured|seized|taken|liberated|overrun)\b"
+        r"(?=\s*(?:$|[;:–—]|,\s|\s-\s|\s+(?:by|after|as|amid)\b))",
+        "subject",
+        passive=True,
+    ),
+    _cue(
         "captured.took_control",
         "captured",
-        r"\b(?:took|taken|take|taking|seized|gained|established|assumed|seize|gain|establish)\s+(?:full\s+|complete\s+|"
-        r"total\s+)?control\s+(?:of|over)\b",
+        r"\b(?:took|taken|take|taking|seized|gained|established|assumed|seize|gain|establish|wrested|wrest|won|"
+        r"regained|regain|restored|restore|secured|claims?|claimed|declared)\s+(?:full\s+|complete\s+|total\s+)?"
+        r"control\s+(?:of|over)\b",
         "object",
+    ),
+    _cue(
+        "captured.lost_control",
+        "captured",
+        # "Ukraine lost control of X": taken by the other side (nominal: the actor is not the subject)
+        r"\b(?:lost|losing|loses)\s+(?:full\s+|complete\s+|total\s+)?control\s+(?:of|over)\b",
+        "object",
+        nominal=True,
+    ),
+    _cue(
+        "captured.back_under",
+        "captured",
+        # "X is back under Ukrainian control", "returned to Russian hands": a change of hands, never a holding
+        rf"\b(?:returned|returning|returns?|back|came|come|brought|restored|passed)\s+(?:\w+\s+)?(?:under|to|in|into)\s+"
+        rf"(?:the\s+)?{_SIDE}(?:['’]s)?\s+(?:control|hands|rule)\b",
+        "subject",
     ),
     _cue(
         "captured.under_control",
         "captured",
-        rf"\b(?:is|are|was|were|now|been|fully|completely)\s+(?:\w+\s+)?under\s+(?:(?:their|its|the|full|complete|"
-        rf"total)\s+)*(?:{_SIDE}\s+)?control\b",
+        rf"\b(?:is|are|was|were|now|been|fully|completely)\s+(?:(?!not\b|never\b|no\b)\w+\s+)?(?:"
+        rf"under\s+(?:the\s+)?control\s+of\s+(?:the\s+)?(?={_SIDE_WORD}\b)"
+        rf"|under\s+(?:(?:their|its|the|full|complete|total)\s+)*"
+        rf"|in\s+(?:the\s+)?(?={_SIDE_WORD}(?:['’]s)?\s+hands\b))"
+        rf"(?:{_SIDE}(?:['’]s)?\s+)?(?:control|hands|forces|troops|army)\b",
         "subject",
         passive=True,
     ),
@@ -234,13 +323,27 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "captured.verb",
         "captured",
-        r"\b(?:re)?(?:captured|captures|seized|seizes|liberated|liberates|overran|conquered)\b",
+        # present tense too, as headlines write it ("Russian troops liberate X"); "capture of" is the nominal cue
+        # "capture" is a noun too ("Kurakhove's capture opens the road to X"): the verb only before its object
+        r"\b(?:re)?(?:captured|captures|seized|seizes|seize|liberated|liberates|liberate|overran|conquered|"
+        r"capture(?=\s+(?:the\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)\b|(?-i:[A-Z]))))\b",
         "object",
     ),
     _cue(
         "captured.took",
         "captured",
-        r"\b(?:took|taken|retook|retaken)\s+(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z]))",
+        r"\b(?:(?:fully|completely|finally)\s+)?(?:took|taken|takes?|retook|retaken|retakes?)(?:\s+over)?[\"”'’]?\s+"
+        r"(?=(?:the\s+)?(?:(?:village|town|city|settlement|hamlet)\s+of\s+)?(?-i:[A-Z])"
+        r"|the\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)\b(?!['’]s|\s+(?:of|hall|council|centre|center|"
+        r"authorities|officials|administration|government|mayor)\b))",
+        "object",
+    ),
+    _cue(
+        "captured.cleared",
+        "captured",
+        # "cleared X of Ukrainian troops" (done; "clearing" is still under way, see contested.mopping_up)
+        r"\b(?:cleared|purged)\s+(?=(?:[\w’'-]+\s+){1,6}?of\s+(?:the\s+)?(?:remaining\s+|last\s+)?(?:[\w-]+\s+)?"
+        r"(?:troops|forces|units|soldiers|fighters|militants|enemy|invaders|occupiers|formations|saboteurs)\b)",
         "object",
     ),
     _cue(
@@ -269,7 +372,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.still_fighting",
         "contested",
-        rf"\b(?:still|continu\w+|ongoing)\s+(?:\w+\s+){{0,2}}?(?:{_FIGHT}|fight|engaging|engaged)\b",
+        rf"\b(?:still|continu\w+|ongoing)\s+(?:\w+\s+){{0,2}}?(?:{_FIGHT}|fight|engaging|engaged|battling)\b{_NOT_FIRE}",
         "locative",
         kinds=TOWN_KINDS,
         salient=True,
@@ -277,7 +380,18 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.fighting_in",
         "contested",
-        r"\b(?:are|were|is|was)\s+(?:still\s+)?fighting\s+(?=in\b|inside\b|within\b|for\s+control\b|on\s+the\s+streets)",
+        rf"\b(?:are|were|is|was|been)\s+(?:still\s+)?(?:fighting|battling){_NOT_FIRE}\s+(?:(?:[\w’'-]+\s+){{1,3}}?(?=in\b|inside\b|"
+        r"within\b)|"
+        r"(?=in\b|inside\b|within\b|for\s+control\b|on\s+the\s+streets))",
+        "locative",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "contested.mopping_up",
+        "contested",
+        # clearing a town is under way: the attacker is in it, control not settled
+        r"\b(?:mopping[- ]up|mop[- ]up|clearing|sweep(?:ing)?)\s+(?:operations?|actions?)\s+"
+        r"(?=in\b|inside\b|within\b|of\b)",
         "locative",
         kinds=TOWN_KINDS,
     ),
@@ -292,9 +406,26 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "withdrawn.verb",
         "withdrawn",
-        r"\b(?:withdr[ae]wn?|withdrawing|withdraws?|pulled\s+(?:\w+\s+){0,3}?(?:out|back)|pulling\s+(?:\w+\s+){0,3}?(?:out|back)|"
+        r"\b(?:withdr[ae]wn?|withdrawing|withdraws?|pull(?:s|ed|ing)?\s+(?:\w+\s+){0,3}?(?:out|back)|"
         r"retreated|retreating|retreats?|abandoned|abandoning|(?:pushed|driven|forced|ousted)\s+(?:back|out)\s+(?:of|from))\b",
         "object",
+    ),
+    _cue(
+        "withdrawn.ordered_out",
+        "withdrawn",
+        # "ordered his troops out of X", "led the garrison out of X", "ordered troops to leave X"
+        r"\b(?:ordered|orders|moved|led|took|brought)\s+(?:(?:his|her|its|their|the|all|our|remaining|last|[\w-]+)\s+){0,3}?"
+        r"(?:troops|forces|units|soldiers|fighters|men|personnel|garrison|defenders)\s+(?:(?:\w+\s+)?out\s+of|"
+        r"to\s+(?:leave|abandon|quit))\b",
+        "object",
+    ),
+    _cue(
+        "withdrawn.forced_to_leave",
+        "withdrawn",
+        # armed forces only: "residents were forced to leave" is no withdrawal
+        r"\b(?:(?:forced|compelled|obliged|had)\s+to\s+(?:leave|abandon|quit|flee)|fled)\b",
+        "object",
+        needs_forces=True,
     ),
     _cue(
         "withdrawn.nominal",
@@ -305,10 +436,22 @@ CUES: tuple[Cue, ...] = (
     ),
     # -- encircled --------------------------------------------------------------------------------------------
     _cue(
+        "advancing_toward.partly_encircled",
+        "advancing_toward",
+        # "semi-encircled", "nearly surrounded": an encirclement under way, not done (before encircled.state)
+        r"\b(?:semi|half|partially|partly|nearly|almost|virtually|all\s+but)[- ]?"
+        r"(?:encircled|surrounded|encirclement)\b",
+        "either",
+        passive=True,
+    ),
+    _cue(
         "encircled.state",
         "encircled",
-        r"\b(?:encircled|surrounded|besieged|trapped|cut\s+off|in\s+(?:an?\s+|the\s+)?(?:operational\s+)?"
-        r"(?:cauldron|pocket|kettle|encirclement)|cauldron|encirclement)\b",
+        # "cut off" a place, not its power, water or one supply road
+        r"\b(?:encircled|surrounded|besieged|trapped|blockaded|under\s+(?:a\s+)?blockade|cut\s+off(?!\s+(?:[\w-]+\s+)?"
+        r"(?:supply|supplies|power|electricity|water|gas|heat|heating|internet|communications?|roads?|routes?|lines?|"
+        r"access|ties|funding|aid)\b)|in\s+(?:an?\s+|the\s+)?(?:operational\s+|fire\s+)?"
+        r"(?:cauldron|pocket|kettle|encirclement|bag|sack)|cauldron|encirclement)\b",
         "either",
     ),
     # -- advancing_toward -------------------------------------------------------------------------------------
@@ -342,11 +485,30 @@ CUES: tuple[Cue, ...] = (
         "object",
         needs_forces=True,
     ),
+    _cue(
+        "advancing_toward.outskirts",
+        "advancing_toward",
+        r"\b(?:reach(?:ed|es|ing)?|got\s+to|arriv(?:ed|ing)\s+at|entered|broke\s+into|break\s+into)\s+(?:the\s+)?"
+        r"(?:[\w-]+\s+)?(?:outskirts|approaches|edges?|suburbs|fringes|gates|perimeter|limits)\s+(?:of|to)\b",
+        "object",
+    ),
+    _cue(
+        "advancing_toward.gains_near",
+        "advancing_toward",
+        r"\b(?:advanced|advancing|advances|gained\s+ground|gaining\s+ground|gains?|(?:made|making)\s+(?:\w+\s+)?"
+        r"(?:gains|advances|progress))\s+(?:[\w’'-]+\s+){0,2}?(?:near|around|outside|close\s+to|"
+        r"on\s+the\s+(?:outskirts|approaches)\s+(?:of|to)|in\s+the\s+direction\s+of)\b",
+        "object",
+    ),
     # -- struck -----------------------------------------------------------------------------------------------
     _cue(
         "struck.under_attack",
         "struck",
-        r"\bunder\s+(?:heavy\s+|constant\s+|intense\s+|daily\s+|relentless\s+)?(?:attack|fire|shelling|bombardment)\b",
+        # "came under missile fire", "under heavy Russian shelling"; not "came under fire for/over/from critics"
+        r"\bunder\s+(?:[\w-]+\s+){0,3}?(?:attack|fire|shelling|bombardment|bombing|strikes)\b"
+        r"(?!\s+(?:for|over)\s+(?:his|her|its|their|the\s+(?:way|handling|decision|slow|lack|failure|response)|handling|"
+        r"failing|allowing|not|saying|remarks|comments|claims)\b)"
+        r"(?!\s+from\s+(?:\w+\s+)?(?:critics|lawmakers|politicians|opposition|rights|activists|media))",
         "subject",
     ),
     _cue(
@@ -359,13 +521,19 @@ CUES: tuple[Cue, ...] = (
         "struck.attack",
         "struck",
         r"\b(?:attack(?:ed|s|ing)?|shell(?:ed|s|ing)|bomb(?:ed|s|ing)|bombard(?:ed|s|ing|ment)|pummel+ed|pounded|"
-        r"pounding|targeted|targeting|air\s*strikes?|air\s+raids?)\b",
+        r"pounding|targeted|targeting|hammered|hammering|rained\s+(?:[\w-]+\s+){0,3}?(?:down\s+)?on|air\s*strikes?|"
+        r"air\s+raids?)\b",
         "locative",
     ),
     _cue(
         "struck.hit",
         "struck",
-        r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?)\s+(?:\w+\s+)?(?:hit|struck)\b",
+        r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|projectiles?|munitions?|warheads?|debris|shelling)\s+"
+        r"(?:\w+\s+)?(?:hit|struck|(?:slammed|crashed|smashed|ploughed|plowed)\s+into|landed\s+(?:in|on|near)|"
+        r"(?:tore|ripped)\s+(?:into|through)|exploded\s+(?:in|over|near|above)|fell\s+(?:on|onto))\b"
+        # "was hit by debris", not "hit by sanctions"
+        r"|\bhit\s+by\s+(?:[\w-]+\s+){0,3}?(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|debris|shelling|"
+        r"artillery|munitions?|projectiles?|fire)\b",
         "locative",
     ),
     # -- evacuating -------------------------------------------------------------------------------------------
@@ -376,14 +544,36 @@ CUES: tuple[Cue, ...] = (
         "locative",
         salient=True,
     ),
+    _cue(
+        "evacuating.told_to_leave",
+        "evacuating",
+        # "ordered families with children to leave X", "urged residents of X to get out"; passive: "told to leave"
+        r"\b(?:(?:ordered|orders?|told|tells?|telling|urged|urges?|urging|warned|warns?|warning|called\s+on|calls\s+on|"
+        r"calling\s+on|asked|asks|asking|advised|advises|advising|instructed|instructs)\s+(?:[\w’'-]+\s+){0,5}?"
+        r"(?:residents|families|civilians|people|population|inhabitants|citizens|children|locals|everyone)\b"
+        r"(?=[^.;]{0,80}?\bto\s+(?:leave|flee|evacuate|get\s+out|move\s+out|relocate|depart)\b)"
+        r"|(?:ordered|told|urged|warned|asked|advised|instructed)\s+to\s+(?:leave|flee|evacuate|get\s+out|move\s+out|"
+        r"relocate|depart)\b)",
+        "locative",
+        salient=True,
+    ),
+    _cue(
+        "evacuating.moved_out",
+        "evacuating",
+        r"\b(?:moved|moving|relocated|relocating|bused|bussed|busing|ferried|ferrying|took|taking|brought|bringing)\s+"
+        r"(?:[\w’'-]+\s+){0,6}?(?:residents|civilians|people|families|inhabitants|children|citizens|patients)\s+"
+        r"(?:out\s+of|away\s+from)\b",
+        "locative",
+        salient=True,
+    ),
 )
 
 # -- what keeps a cue from becoming a claim -------------------------------------------------------------------
 
 _HEDGE_WORDS = (
     r"could|might|may|would|will|shall|should|can|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
-    r"plans?|planned|planning|intends?|intended|seeks?|seeking|sought|try|tries|trying|tried|attempts?|attempted|"
-    r"attempting|threatens?|threatened|threatening|hopes?|hoped|hoping|wants?|wanted|vows?|vowed|pledged?|"
+    r"plans?|planned|planning|intends?|intended|seeks?|seeking|sought|(?:try|tries|trying|tried|attempts?|attempted|"
+    r"attempting)(?!\s+to$)|threatens?|threatened|threatening|hopes?|hoped|hoping|wants?|wanted|vows?|vowed|pledged?|"
     r"promis(?:e|es|ed|ing)|demands?|demanded|demanding|strategy|goal|objective|bid|efforts?|closer\s+to|"
     r"expected|likely|poised|set\s+to|about\s+to|going\s+to|risks?|risking|threat|danger|possible|possibly|"
     r"potential|prevent|preventing|avoid|for\s+further|for\s+future|ahead\s+of|looming|unable\s+to|"
@@ -398,12 +588,21 @@ NON_CONFIRMATION = re.compile(
     r"(?:could|can)\s*(?:not|n['’]t)\s+confirm|unconfirmed|no\s+confirmation)\b",
     re.IGNORECASE,
 )
+_CANNOT = (
+    r"(?:could\s*not|cannot|can\s+not|can['’]t|couldn['’]t|(?:was|is|were|are|has\s+been|have\s+been)\s+(?:not\s+)?unable\s+to|"
+    r"unable\s+to|(?:was|is|were|are|has|have|had)\s+not\s+(?:yet\s+)?(?:been\s+)?able\s+to|(?:did|does|do)\s*(?:not|n['’]t))"
+)
+_CHECK_ADVERB = r"(?:immediately|independently|yet|readily|separately|directly)"
 UNVERIFIED = re.compile(
-    r"\b(?:could\s*not|cannot|can['’]t|couldn['’]t|(?:was|is|were|are|has\s+been|have\s+been)\s+(?:not\s+)?unable\s+to|"
-    r"unable\s+to|(?:was|is|has|have)\s+not\s+(?:been\s+)?able\s+to|did\s+not)\s+(?:independently\s+)?verify\b"
-    r"|\b(?:could|can)\s*(?:not|n['’]t)\s+be\s+(?:independently\s+)?(?:verified|confirmed)\b"
+    # the wire formulas: "could not (immediately|independently) verify", "was not able to verify", "could not
+    # immediately confirm" (a bare "could not confirm" is a speaker's, see NON_CONFIRMATION), "has not verified"
+    rf"\b{_CANNOT}\s+(?:{_CHECK_ADVERB}\s+(?:(?:or|and)\s+)?)*verify\b"
+    rf"|\b{_CANNOT}\s+(?:{_CHECK_ADVERB}\s+(?:(?:or|and)\s+)?)+confirm\b"
+    rf"|\b(?:has|have|had)\s*(?:not|n['’]t)\s+(?:{_CHECK_ADVERB}\s+)*verified\b"
+    rf"|\b(?:could|can)\s*(?:not|n['’]t)\s+be\s+(?:{_CHECK_ADVERB}\s+)?(?:verified|confirmed)\b"
+    rf"|\b(?:was|were|is|are)\s+not\s+(?:{_CHECK_ADVERB}\s+)?verifiable\b"
     r"|\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b"
-    r"|\b(?:could\s*not|cannot|unable\s+to)\s+independently\s+confirm\b",
+    r"|\bno\s+(?:way\s+to\s+(?:independently\s+)?verify|independent\s+(?:verification|confirmation))\b",
     re.IGNORECASE,
 )
 REJECTION = re.compile(
@@ -419,20 +618,41 @@ REJECTION = re.compile(
     re.IGNORECASE,
 )
 BACKGROUND = re.compile(
-    r"\b(?=[abefhimopsy])(?:(?:previously|formerly|eventually|once|had\s+earlier|earlier\s+(?:captured|seized|taken|fell)|back\s+in|"
+    r"\b(?=[abdefhimopsy])(?:(?:previously|eventually|had\s+earlier|earlier\s+(?:captured|seized|taken|fell)|back\s+in|"
+    # "once a key hub", "formerly known as": the past of the place, not of the event
+    r"formerly(?!\s+(?:known|called|named))|once(?!\s+(?:a|an|the|home|again|more|its|their|known|called|part|one|"
+    r"\w+est)\b)|(?:in|during|at)\s+the\s+(?:(?:first|early|opening|initial)\s+(?:days|weeks|months|stages?|phase|hours)|"
+    r"start|beginning|outset)\s+of\s+(?:the\s+)?(?:full|war|invasion|conflict|russian|2022)|"
     r"(?:after|since|before|following)\s+(?:the\s+)?(?:fall|capture|loss|liberation|seizure)\s+of|years?\s+ago|"
     r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|(?:earlier|already)\s*$)",
     re.IGNORECASE,
 )
 INFINITIVE_CUE = re.compile(
-    r"\bto\s+(?:\w+ly\s+)?(?:(?:re)?capture|seize|take|liberate|encircle|surround|withdraw|retreat|strike|attack|"
-    r"advance|push|hold|shell|fall|fight|continue)\b",
+    r"\b(?:to\s+(?:\w+ly\s+)?(?:(?:re)?capture|seize|take|liberate|encircle|surround|withdraw|retreat|strike|attack|"
+    r"hold|shell|fall|fight|continue|pull|reach|clear|storm|occupy)"
+    # "trying to push toward X": an offensive under way is an advance; "trying to capture X" stays an intention
+    r"|(?<!trying\s)(?<!tried\s)(?<!attempting\s)(?<!attempted\s)to\s+(?:\w+ly\s+)?(?:advance|push|move|press))\b",
     re.IGNORECASE,
 )
-ABLE_TO = re.compile(r"\b(?:managed|succeeded|able|went\s+on)\s+to\s*$", re.IGNORECASE)
+ABLE_TO = re.compile(
+    r"\b(?:managed|succeeded|able|went\s+on|continues?|continued|continuing|keeps?|kept|began|begun|begins?|started|"
+    r"starts?|forced|compelled|obliged|had|decided|decides|(?<!\ba\s)(?<!\bno\s)(?<!\bany\s)decision|maneuver|manoeuvre|"
+    r"(?:ordered|orders|told|authori[sz]ed)(?:\s+[\w’'-]+){0,3}?|(?:granted|gave|given|received|got)\s+(?:\w+\s+)?"
+    r"(?:permission|approval)(?:\s+[\w’'-]+){0,3}?)\s*$",
+    re.IGNORECASE,
+)
+"""Before the infinitive of a cue (``INFINITIVE_CUE``), what makes it an event: "managed to capture", "continue to
+advance", "were forced to withdraw", "ordered his troops to withdraw", "the decision to withdraw" (not "a decision
+to withdraw": one still weighed)."""
 CLAUSE_BREAK = re.compile(
     r"(?=[;,—\s])(?:;|\s[–—]\s|—|,\s+(?:while|but|whereas|although|though|as|and\s+is|and\s+has|which|who|where|when)\b|"
-    r"\s(?:while|whereas|but|although)\s)",
+    r"\s(?:while|whereas|but|although)\s"
+    # "the biggest gain since its forces seized X in May last year": the since-clause has its own time
+    r"|\s(?=since\s+(?:[\w’'-]+\s+){1,3}?(?:\w+ed|took|fell|began|won|lost|overran|retook|left|came)\b)"
+    # "X, which Russia said it captured in July, Ukrainian soldiers say they are still fighting in": a new
+    # subject with its reporting verb closes the relative clause before it
+    r"|,\s+(?=(?:[\w’'-]+\s+){1,3}?(?:say|says|said|insist|insists|insisted|report|reports|reported)\s+(?:that\s+)?"
+    r"(?:they|it|he|she|we)\b))",
     re.IGNORECASE,
 )
 CLAUSE_BREAK_LOWER = re.compile(CLAUSE_BREAK.pattern)

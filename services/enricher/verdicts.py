@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from newsmon.contracts import Attribution
 from services.enricher._scan import TRIGGERS
+from services.enricher.actors import name_key
 from services.enricher.attribution import UNATTRIBUTED, attribute
 from services.enricher.cues import REJECTION, UNVERIFIED
 from services.enricher.sentences import Sentence
@@ -45,6 +46,13 @@ TRIGGERS.add(
     ),
 )
 TRIGGERS.add("verdict.disclaimer", ("verif", "confirm", "independent"))
+
+_SOURCE_NAMED = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:the\s+)?(?P<name>(?-i:[A-Z])[\w’'-]+)['’]s\s+(?:\w+\s+)?(?:claims?|account|assertions?|"
+    r"statements?|reports?|version|figures?|allegations?)\b",
+    re.IGNORECASE,
+)
+"""A disclaimer's source named by a possessive: "could not independently verify Smith's claim"."""
 
 if TYPE_CHECKING:
     from services.enricher.claims import ClaimDraft, ClaimExtractor
@@ -150,6 +158,11 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
         same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
         covered = same_actor or [d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side]
         scope = f"claims of {actor.name} in the article"
+    elif source := _SOURCE_NAMED.match(sentence.text[match.end() :]):
+        # a source we do not know as a speaker: only the claims attributed to that name, never the neighbours'
+        key = name_key(source.group("name"))
+        covered = [d for d in self.drafts if key and key in name_key(d.attribution.name)]
+        scope = f"claims of {source.group('name')} (a named source)"
     else:
         covered = [d for d in self.drafts if d.sentence.index == sentence.index]
         for back in (1, 2):
