@@ -280,6 +280,46 @@ class ClaimExtractor:
         if ref is None:
             self._drop(sentence, cue, cue_text, how)
             return
+        # "Pokrovsk and Myrnohrad are surrounded": every place of a list gets the claim
+        for item in (ref, *self.linker.coordinated(ref, clause_start, clause_end)):
+            item_how = how if item is ref else f"{item.via}, {how}"
+            self._claim(
+                cue,
+                match,
+                start,
+                end,
+                sentence,
+                clause_start,
+                clause_end,
+                times,
+                events,
+                item,
+                item_how,
+                predicate,
+                rule,
+                dict(trace),
+                cue_text,
+            )
+
+    def _claim(
+        self,
+        cue: Cue,
+        match: re.Match[str],
+        start: int,
+        end: int,
+        sentence: Sentence,
+        clause_start: int,
+        clause_end: int,
+        times: list[TimeExpression],
+        events: list[SpeechEvent],
+        ref: PlaceRef,
+        how: str,
+        predicate: Predicate,
+        rule: str,
+        trace: dict[str, str],
+        cue_text: str,
+    ) -> None:
+        text = self.text
         if ref.place.kind not in cue.kinds:
             self._drop(sentence, cue, cue_text, f"{ref.place.name} is a {ref.place.kind}; {cue.predicate} needs a town")
             return
