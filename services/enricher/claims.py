@@ -63,6 +63,18 @@ _OWN_FORCES = re.compile(
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
     re.IGNORECASE,
 )
+_MODIFIER_SIDE = re.compile(
+    # "Israeli strikes", "Russian drone attacks", "Israeli jets had bombed", "Russian aviation and artillery also
+    # struck": the side word opening the noun phrase right before the cue
+    rf"(?<![\w-])(?P<side>{_SIDE_ALTERNATION})(?:['’]s)?\s+"
+    r"(?:(?!(?:of|on|in|at|near|against|the|a|an|that|said|says|say|reported|by|to|from|with|for|was|were|is|are|been|"
+    r"being|who|which)\b)[a-z][\w-]*\s+){0,4}$",
+    re.IGNORECASE,
+)
+_RETAKE = re.compile(r"\b(?:liberat|recaptur|retook|retaken|retake|reclaim|regain|return)", re.IGNORECASE)
+_INFINITIVE_BEFORE = re.compile(
+    r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
+)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _REPELLED_BEFORE = re.compile(
@@ -457,8 +469,19 @@ class ClaimExtractor:
             if (cue.passive or cue.nominal or cue.predicate == "struck")
             else None
         )
-        if by_side and predicate != "encircled":
+        if by_side and predicate != "encircled" and (cue.passive or cue.nominal or "by" in by_side.group(0).lower()):
+            # after an active verb "of <side>" is in its object ("struck concentrations of Ukrainian troops")
             return _SIDE_WORDS[by_side.group("side").lower()], f"agent «{by_side.group(0).strip()}»"
+        modifier = None
+        if predicate in ("captured", "struck", "advancing_toward", "withdrawn") and not _PASSIVE.search(
+            self.text[clause_start:start]
+        ):
+            modifier = _MODIFIER_SIDE.search(self.text[max(clause_start, start - 60) : start])
+        if modifier is not None and modifier.group("side")[0].isupper():
+            # the side word of the noun phrase right before the cue is nearer than any other subject
+            return _SIDE_WORDS[
+                modifier.group("side").lower()
+            ], f"side word «{modifier.group(0).strip()}» before the cue"
         passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
         agent = (
             None if (cue.passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
@@ -476,6 +499,13 @@ class ClaimExtractor:
                 if cue.name == "not_captured.repelled" and _PASSIVE.search(self.text[clause_start:start]):
                     return OPPONENTS.get(side, holder_default), f"{reason} was repelled; the holder is its opponent"
                 return side, reason
+        if predicate == "captured" and _RETAKE.search(match.group(0)):
+            # "liberated", "recaptured": the speaker's own side retakes (Russia liberating a town in Russia too);
+            # unattributed, the place goes back to its own country
+            if attribution.side:
+                return attribution.side, f"not named; a retaking told by {attribution.name}: their side"
+            if holder_default:
+                return holder_default, f"not named; a retaking: the place returns to {country}"
         if predicate in ("captured", "advancing_toward", "struck"):
             return taker_default, f"not named; inferred: the opponent of {country} (where the place is)"
         if predicate in ("encircled", "not_encircled") and ref.place.kind == "region":
