@@ -72,9 +72,6 @@ _MODIFIER_SIDE = re.compile(
     re.IGNORECASE,
 )
 _RETAKE = re.compile(r"\b(?:liberat|recaptur|retook|retaken|retake|reclaim|regain|return)", re.IGNORECASE)
-_INFINITIVE_BEFORE = re.compile(
-    r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
-)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _REPELLED_BEFORE = re.compile(
@@ -342,7 +339,14 @@ class ClaimExtractor:
 
         side = match.groupdict().get("side")
         explicit = _SIDE_WORDS.get(side.lower()) if side else None
-        if cue.name == "captured.under_control" and explicit and explicit == ref.place.country_code:
+        if predicate == "captured" and NEGATION.search(cue_text):
+            # "it is not under Russian control": the negation inside the cue; the holder is the other side
+            if explicit and explicit == ref.place.country_code:
+                self._drop(sentence, cue, cue_text, "negated control by the place's own side: unclear")
+                return
+            predicate, rule = "not_captured", f"{cue.name}+negated"
+            explicit = OPPONENTS.get(explicit) if explicit else None
+        elif cue.name == "captured.under_control" and explicit and explicit == ref.place.country_code:
             predicate, rule = "not_captured", f"{cue.name}+own-side"
 
         event, echoes = attribute(start, events)

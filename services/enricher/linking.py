@@ -52,6 +52,9 @@ _UNNAMED_PLACES = re.compile(
     r"\b(?:cities|towns|villages|settlements|regions|provinces|areas|communities|districts|suburbs)\b", re.IGNORECASE
 )
 _DESTINATION = re.compile(r"\b(?:to|into|toward|towards|across|behind|beyond)\b", re.IGNORECASE)
+_INFINITIVE_BEFORE = re.compile(
+    r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
+)
 _COORDINATION = re.compile(r"^(?:\s*,\s*(?:(?P<last>and|or)\s+)?|\s+(?P<conj>and|or|&)\s+)$")
 _BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
 _BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
@@ -184,6 +187,10 @@ class PlaceLinker:
                 # inside a number ("15,000") is no clause boundary
                 if len(between) > 100 or len(_CLAUSE_COMMA.findall(between)) % 2 == 1:
                     continue
+                if passive and _INFINITIVE_BEFORE.search(text[clause_start : ref.start]):
+                    # "the decision to withdraw from the town had been taken": the place is inside an infinitive
+                    # phrase; the subject of the passive is the noun before it
+                    return None
                 return ref
             return None
 
@@ -210,7 +217,8 @@ class PlaceLinker:
             "locative": (locative_ref,),
             "antecedent": (antecedent_ref,),
         }[orientation]
-        if orientation in ("object", "locative", "either") and participle and PASSIVE.search(text[clause_start:start]):
+        passive = cue.passive or (participle and PASSIVE.search(text[clause_start:start]) is not None)
+        if orientation in ("object", "locative", "either") and participle and passive:
             finders = (subject_ref, *finders)  # "Kurakhove has been pummeled", "was struck": the place is the subject
         for finder in finders:
             ref = finder()
@@ -224,7 +232,9 @@ class PlaceLinker:
             town = self.latest_town(start)
             if town is not None:
                 return replace(town, via="pronoun"), f"subject pronoun «it» → the salient town «{town.surface}»"
-        fallback = cue.salient or cue.predicate in _FALLBACK
+        # strikes fall back only from a verb ("were still shelling"), never from a noun ("artillery shells")
+        verbal = participle or first_word.endswith("ing")
+        fallback = cue.salient or (cue.predicate in _FALLBACK and (verbal or cue.predicate != "struck"))
         if fallback and not self.refs_in(sentence.start, sentence.end) and not self._unnamed_place(sentence):
             regions = cue.predicate in ("encircled", "not_encircled")
             ref = self.salient(sentence, regions=regions)
