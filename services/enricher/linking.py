@@ -40,7 +40,7 @@ _DATELINE = re.compile(
 )
 _DATELINE_CAPS = re.compile(r"[^\n]{0,40}?\s[-–—]\s")
 """An all-capitals place opening a line ("KYIV, Ukraine — ...") needs only the dash."""
-_WATER = re.compile(r"^\s+(?:River|river|Sea|sea|Bay|bay|Lake|lake|Reservoir|reservoir|Canal|canal)\b")
+_WATER = re.compile(r"\s+(?:River|river|Sea|sea|Bay|bay|Lake|lake|Reservoir|reservoir|Canal|canal)\b")
 _SUBJECT_IT = re.compile(
     # "It is not under Russian control", "it has fallen": a subject pronoun right before the cue
     r"(?:^\s*|[,;:\"“]\s*|\b(?:and|but)\s+)[Ii]t\b(?:\s+(?:is|was|has|had|have|been|remains?|remained|will|would|"
