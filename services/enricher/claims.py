@@ -440,7 +440,10 @@ class ClaimExtractor:
             actor = self.actors.actors.get(mention.actor_id)
             if actor is None or actor.side is None or actor.kind not in _AGENT_KINDS:
                 continue
-            if own and own.start() + max(clause_start, position - 45) > mention.end:
+            possessive = own is not None and own.group(0).split()[0].lower() in ("its", "their")
+            if own and own.start() + max(clause_start, position - 45) > mention.end and not possessive:
+                # "it"/"they"/"our" after a named side is the speaker; "its"/"their" is the nearest side named
+                # before it ("Kyiv said Moscow had moved its troops", "concerns with Israel about its strikes")
                 break
             return actor.side, f"subject «{mention.surface}»"
         if own:

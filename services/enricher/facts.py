@@ -48,7 +48,7 @@ _DISTANCE_IMPLIED = re.compile(
 )
 _RESIDENTS = re.compile(
     # "which had about 70,000 residents", "it was home to roughly 60,000 people"
-    r"\b(?:had|has|have|home\s+to)\s+(?:(?:about|around|roughly|some|nearly|almost|approximately|an\s+estimated|"
+    r"(?=[hH])\b(?:had|has|have|home\s+to)\s+(?:(?:about|around|roughly|some|nearly|almost|approximately|an\s+estimated|"
     rf"more\s+than|over|just\s+over|under|fewer\s+than|less\s+than)\s+)?(?P<num>{_BIG})\s+"
     r"(?:residents|inhabitants|people)\b(?!\s+(?:killed|dead|wounded|injured|missing|displaced|evacuated|left)\b)",
     re.IGNORECASE,
