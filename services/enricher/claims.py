@@ -57,7 +57,12 @@ for _code, _entry in STATES.items():
     for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
         _SIDE_WORDS[_word.lower()] = _code
 _SIDE_ALTERNATION = "|".join(sorted(map(re.escape, _SIDE_WORDS), key=len, reverse=True))
-_BY_SIDE = re.compile(rf"^[^.;]{{0,60}}?\b(?:by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE)
+_DEMONYM_ALTERNATION = "|".join(
+    sorted({re.escape(d) for entry in STATES.values() for d in entry.demonyms}, key=len, reverse=True)
+)
+_BY_SIDE = re.compile(
+    rf"^[^.;]{{0,60}}?\b(?P<prep>by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE
+)
 _OWN_FORCES = re.compile(
     r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
@@ -66,7 +71,7 @@ _OWN_FORCES = re.compile(
 _MODIFIER_SIDE = re.compile(
     # "Israeli strikes", "Russian drone attacks", "Israeli jets had bombed", "Russian aviation and artillery also
     # struck": the side word opening the noun phrase right before the cue
-    rf"(?<![\w-])(?P<side>{_SIDE_ALTERNATION})(?:['’]s)?\s+"
+    rf"(?<![\w-])(?:(?P<side>{_DEMONYM_ALTERNATION})|(?P<owner>{_SIDE_ALTERNATION})['’]s)\s+"
     r"(?:(?!(?:of|on|in|at|near|against|the|a|an|that|said|says|say|reported|by|to|from|with|for|was|were|is|are|been|"
     r"being|who|which)\b)[a-z][\w-]*\s+){0,4}$",
     re.IGNORECASE,
@@ -476,19 +481,24 @@ class ClaimExtractor:
             if (cue.passive or cue.nominal or cue.predicate == "struck")
             else None
         )
-        if by_side and predicate != "encircled" and (cue.passive or cue.nominal or "by" in by_side.group(0).lower()):
+        if (
+            by_side
+            and predicate != "encircled"
+            and (cue.passive or cue.nominal or by_side.group("prep").lower() != "of")
+        ):
             # after an active verb "of <side>" is in its object ("struck concentrations of Ukrainian troops")
             return _SIDE_WORDS[by_side.group("side").lower()], f"agent «{by_side.group(0).strip()}»"
         modifier = None
-        if predicate in ("captured", "struck", "advancing_toward", "withdrawn") and not _PASSIVE.search(
-            self.text[clause_start:start]
+        if (
+            predicate in ("captured", "struck", "advancing_toward", "withdrawn")
+            and cue.orientation != "antecedent"
+            and not _PASSIVE.search(self.text[clause_start:start])
         ):
             modifier = _MODIFIER_SIDE.search(self.text[max(clause_start, start - 60) : start])
-        if modifier is not None and modifier.group("side")[0].isupper():
+        word = (modifier.group("side") or modifier.group("owner")) if modifier is not None else ""
+        if modifier is not None and word[:1].isupper():
             # the side word of the noun phrase right before the cue is nearer than any other subject
-            return _SIDE_WORDS[
-                modifier.group("side").lower()
-            ], f"side word «{modifier.group(0).strip()}» before the cue"
+            return _SIDE_WORDS[word.lower()], f"side word «{modifier.group(0).strip()}» before the cue"
         passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
         agent = (
             None if (cue.passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
