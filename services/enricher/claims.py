@@ -57,12 +57,26 @@ for _code, _entry in STATES.items():
     for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
         _SIDE_WORDS[_word.lower()] = _code
 _SIDE_ALTERNATION = "|".join(sorted(map(re.escape, _SIDE_WORDS), key=len, reverse=True))
-_BY_SIDE = re.compile(rf"^[^.;]{{0,60}}?\b(?:by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE)
+_DEMONYM_ALTERNATION = "|".join(
+    sorted({re.escape(d) for entry in STATES.values() for d in entry.demonyms}, key=len, reverse=True)
+)
+_BY_SIDE = re.compile(
+    rf"^[^.;]{{0,60}}?\b(?P<prep>by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE
+)
 _OWN_FORCES = re.compile(
     r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
     re.IGNORECASE,
 )
+_MODIFIER_SIDE = re.compile(
+    # "Israeli strikes", "Russian drone attacks", "Israeli jets had bombed", "Russian aviation and artillery also
+    # struck": the side word opening the noun phrase right before the cue
+    rf"(?<![\w-])(?:(?P<side>{_DEMONYM_ALTERNATION})|(?P<owner>{_SIDE_ALTERNATION})['’]s)\s+"
+    r"(?:(?!(?:of|on|in|at|near|against|the|a|an|that|said|says|say|reported|by|to|from|with|for|was|were|is|are|been|"
+    r"being|who|which)\b)[a-z][\w-]*\s+){0,4}$",
+    re.IGNORECASE,
+)
+_RETAKE = re.compile(r"\b(?:liberat|recaptur|retook|retaken|retake|reclaim|regain|return)", re.IGNORECASE)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _REPELLED_BEFORE = re.compile(
@@ -280,6 +294,46 @@ class ClaimExtractor:
         if ref is None:
             self._drop(sentence, cue, cue_text, how)
             return
+        # "Pokrovsk and Myrnohrad are surrounded": every place of a list gets the claim
+        for item in (ref, *self.linker.coordinated(ref, clause_start, clause_end)):
+            item_how = how if item is ref else f"{item.via}, {how}"
+            self._claim(
+                cue,
+                match,
+                start,
+                end,
+                sentence,
+                clause_start,
+                clause_end,
+                times,
+                events,
+                item,
+                item_how,
+                predicate,
+                rule,
+                dict(trace),
+                cue_text,
+            )
+
+    def _claim(
+        self,
+        cue: Cue,
+        match: re.Match[str],
+        start: int,
+        end: int,
+        sentence: Sentence,
+        clause_start: int,
+        clause_end: int,
+        times: list[TimeExpression],
+        events: list[SpeechEvent],
+        ref: PlaceRef,
+        how: str,
+        predicate: Predicate,
+        rule: str,
+        trace: dict[str, str],
+        cue_text: str,
+    ) -> None:
+        text = self.text
         if ref.place.kind not in cue.kinds:
             self._drop(sentence, cue, cue_text, f"{ref.place.name} is a {ref.place.kind}; {cue.predicate} needs a town")
             return
@@ -290,7 +344,14 @@ class ClaimExtractor:
 
         side = match.groupdict().get("side")
         explicit = _SIDE_WORDS.get(side.lower()) if side else None
-        if cue.name == "captured.under_control" and explicit and explicit == ref.place.country_code:
+        if predicate == "captured" and NEGATION.search(cue_text):
+            # "it is not under Russian control": the negation inside the cue; the holder is the other side
+            if explicit and explicit == ref.place.country_code:
+                self._drop(sentence, cue, cue_text, "negated control by the place's own side: unclear")
+                return
+            predicate, rule = "not_captured", f"{cue.name}+negated"
+            explicit = OPPONENTS.get(explicit) if explicit else None
+        elif cue.name == "captured.under_control" and explicit and explicit == ref.place.country_code:
             predicate, rule = "not_captured", f"{cue.name}+own-side"
 
         event, echoes = attribute(start, events)
@@ -384,7 +445,10 @@ class ClaimExtractor:
             actor = self.actors.actors.get(mention.actor_id)
             if actor is None or actor.side is None or actor.kind not in _AGENT_KINDS:
                 continue
-            if own and own.start() + max(clause_start, position - 45) > mention.end:
+            possessive = own is not None and own.group(0).split()[0].lower() in ("its", "their")
+            if own and own.start() + max(clause_start, position - 45) > mention.end and not possessive:
+                # "it"/"they"/"our" after a named side is the speaker; "its"/"their" is the nearest side named
+                # before it ("Kyiv said Moscow had moved its troops", "concerns with Israel about its strikes")
                 break
             return actor.side, f"subject «{mention.surface}»"
         if own:
@@ -417,8 +481,24 @@ class ClaimExtractor:
             if (cue.passive or cue.nominal or cue.predicate == "struck")
             else None
         )
-        if by_side and predicate != "encircled":
+        if (
+            by_side
+            and predicate != "encircled"
+            and (cue.passive or cue.nominal or by_side.group("prep").lower() != "of")
+        ):
+            # after an active verb "of <side>" is in its object ("struck concentrations of Ukrainian troops")
             return _SIDE_WORDS[by_side.group("side").lower()], f"agent «{by_side.group(0).strip()}»"
+        modifier = None
+        if (
+            predicate in ("captured", "struck", "advancing_toward", "withdrawn")
+            and cue.orientation != "antecedent"
+            and not _PASSIVE.search(self.text[clause_start:start])
+        ):
+            modifier = _MODIFIER_SIDE.search(self.text[max(clause_start, start - 60) : start])
+        word = (modifier.group("side") or modifier.group("owner")) if modifier is not None else ""
+        if modifier is not None and word[:1].isupper():
+            # the side word of the noun phrase right before the cue is nearer than any other subject
+            return _SIDE_WORDS[word.lower()], f"side word «{modifier.group(0).strip()}» before the cue"
         passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
         agent = (
             None if (cue.passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
@@ -436,6 +516,13 @@ class ClaimExtractor:
                 if cue.name == "not_captured.repelled" and _PASSIVE.search(self.text[clause_start:start]):
                     return OPPONENTS.get(side, holder_default), f"{reason} was repelled; the holder is its opponent"
                 return side, reason
+        if predicate == "captured" and _RETAKE.search(match.group(0)):
+            # "liberated", "recaptured": the speaker's own side retakes (Russia liberating a town in Russia too);
+            # unattributed, the place goes back to its own country
+            if attribution.side:
+                return attribution.side, f"not named; a retaking told by {attribution.name}: their side"
+            if holder_default:
+                return holder_default, f"not named; a retaking: the place returns to {country}"
         if predicate in ("captured", "advancing_toward", "struck"):
             return taker_default, f"not named; inferred: the opponent of {country} (where the place is)"
         if predicate in ("encircled", "not_encircled") and ref.place.kind == "region":

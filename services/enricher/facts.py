@@ -39,6 +39,24 @@ _PEOPLE = re.compile(
     r"(?P<what>troops|soldiers|servicemen|personnel|fighters|(?:irrecoverable\s+)?losses|casualties|dead|killed|wounded)\b",
     re.IGNORECASE,
 )
+_POINTS = r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
+_DISTANCE_IMPLIED = re.compile(
+    # "Kurakhove, about 30 kilometers to the north": the second place is the one the sentence or text is about
+    rf"{NUMBER_STARTS}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:\([^)]*\)\s+)?(?:to\s+the\s+{_POINTS}|{_POINTS}ward)"
+    r"\b(?!\s+(?:of|from)\b)",
+    re.IGNORECASE,
+)
+_RESIDENTS = re.compile(
+    # "which had about 70,000 residents", "it was home to roughly 60,000 people"
+    r"(?=[hH])\b(?:had|has|have|home\s+to)\s+(?:(?:about|around|roughly|some|nearly|almost|approximately|an\s+estimated|"
+    rf"more\s+than|over|just\s+over|under|fewer\s+than|less\s+than)\s+)?(?P<num>{_BIG})\s+"
+    r"(?:residents|inhabitants|people)\b(?!\s+(?:killed|dead|wounded|injured|missing|displaced|evacuated|left)\b)",
+    re.IGNORECASE,
+)
+_LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+_APPOSITION = re.compile(
+    r"^,\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?)?(?:about|some|roughly|around|nearly|just|only)?\s*$"
+)
 _DISTANCE_LOWER, _AREA_LOWER, _POPULATION_LOWER, _PEOPLE_LOWER = (
     lower_twin(_DISTANCE),
     lower_twin(_AREA),
@@ -51,7 +69,7 @@ _CASUALTY_WORDS = re.compile(
 )
 _ALL_FACTS = frozenset({"fact.distance", "fact.population", "fact.people", "fact.area"})
 TRIGGERS.add("fact.distance", ("km", "kilomet", "mile", "mi"))
-TRIGGERS.add("fact.population", ("population",))
+TRIGGERS.add("fact.population", ("population", "residents", "inhabitants", "people"))
 TRIGGERS.add(
     "fact.people",
     (
@@ -132,6 +150,7 @@ class FactExtractor:
             refs = [r for r in self.refs_in(sentence.start, sentence.end) if r.place.kind != "country"]
             if "fact.distance" in wanted:
                 facts += self._distances(sentence, refs)
+                facts += self._implied_distances(sentence, refs)
             if "fact.population" in wanted:
                 facts += self._populations(sentence, refs)
             if "fact.people" in wanted:
@@ -181,6 +200,55 @@ class FactExtractor:
             )
         return found
 
+    def _implied_distances(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
+        """'Kurakhove, about 30 kilometers to the north', 'Kramatorsk and Sloviansk, 25 miles to the west': from the
+        place (or the places listed) just before the number to the place the sentence, else the text, is about."""
+        found = []
+        for match in _DISTANCE_IMPLIED.finditer(sentence.text):
+            start, end = sentence.start + match.start(), sentence.start + match.end()
+            before = [r for r in refs if r.end <= start]
+            if not before or not _APPOSITION.match(self.text[before[-1].end : start]):
+                continue
+            targets = [before[-1]]
+            for ref in reversed(before[:-1]):
+                if not _LIST_JOIN.match(self.text[ref.end : targets[-1].start]):
+                    break
+                targets.append(ref)
+            listed = {t.place.id for t in targets}
+            origin = next(
+                (r for r in reversed(before) if r.place.id not in listed and r.end <= targets[-1].start), None
+            )
+            if origin is None:
+                earlier = self.sentences[max(0, sentence.index - 2)].start
+                towns = [
+                    r
+                    for r in self.refs_in(earlier, sentence.start)
+                    if r.place.kind == "populated_place" and r.place.id not in listed
+                ]
+                origin = towns[-1] if towns else None
+            if origin is None or self._forces_between(origin.end, start):
+                continue
+            value, unit = number_value(match.group("num")), match.group("unit").lower()
+            for target in reversed(targets):
+                # one fact per listed place: the span (the fact's id) starts at its place when it is not the last
+                span_start = start if target is targets[0] else target.start
+                found.append(
+                    FactDraft(
+                        "distance",
+                        (origin.place, target.place),
+                        to_km(value, unit),
+                        "km",
+                        value,
+                        "mi" if unit.startswith("mi") else "km",
+                        self._speaker(sentence, start),
+                        sentence,
+                        span_start,
+                        end,
+                        "distance: «<place>, N unit to the <direction>» from the place the text is about",
+                    )
+                )
+        return found
+
     def _nearest(self, refs: list[PlaceRef], position: int) -> PlaceRef | None:
         return min(refs, key=lambda r: abs(r.start - position)) if refs else None
 
@@ -208,6 +276,37 @@ class FactExtractor:
                     start,
                     end,
                     "population: «population … N»",
+                )
+            )
+        for match in _RESIDENTS.finditer(sentence.text):
+            value = _big_number(match.group("num"))
+            if value < 50:
+                continue
+            start, end = sentence.start + match.start("num"), sentence.start + match.end("num")
+            towns = [
+                r
+                for r in refs
+                if r.place.kind in ("populated_place", "region", "area") and r.end <= sentence.start + match.start()
+            ]
+            # "Bakhmut, which had ...": the place before; "it was home to ...": the town the text is about
+            ref = towns[-1] if towns else None
+            if ref is None and re.search(r"\b[Ii]t\s+(?:was|is|had|has)\b", sentence.text[: match.start()]):
+                ref = self.salient(sentence)
+            if ref is None:
+                continue
+            found.append(
+                FactDraft(
+                    "population",
+                    (ref.place,),
+                    value,
+                    "people",
+                    value,
+                    "people",
+                    self._speaker(sentence, start),
+                    sentence,
+                    start,
+                    end,
+                    "population: «had/home to N residents»",
                 )
             )
         return found

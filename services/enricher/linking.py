@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from newsmon.contracts import Place, PlaceMention
+from services.enricher._lexicon import STATES
 from services.enricher._scan import first_characters
 from services.enricher._spans import Cover
 from services.enricher.actors import ActorIndex
@@ -18,7 +19,8 @@ from services.enricher.cues import Cue
 from services.enricher.sentences import Sentence
 
 _ANAPHOR = re.compile(
-    r"(?=[t])(?:\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:town|city|village|settlement)(?:['’]s)?\b(?!\s+of\b)"
+    r"(?=[t])(?:\b(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?:town|city|village|settlement|(?:regional|provincial)\s+capital)"
+    r"(?:['’]s)?\b(?!\s+of\b)"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b))",
     re.IGNORECASE,
 )
@@ -31,11 +33,29 @@ _METONYM_USE = re.compile(
     r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
     re.IGNORECASE,
 )
-_METONYM_USE = re.compile(
-    r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
-    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
-    re.IGNORECASE,
+_METONYM_WORDS = frozenset(w.lower() for entry in STATES.values() for w in entry.metonyms)
+_DATELINE = re.compile(
+    # "KYIV, Feb 17 (Reuters) -", "KHERSON, Ukraine (AP) —", "MOSCOW, March 13. /TASS/.": where the story was filed
+    r"[^\n]{0,40}?(?:\([A-Z][\w .&-]{1,30}\)\s*[-–—]|/[A-Z][\w-]{1,15}/)"
 )
+_DATELINE_CAPS = re.compile(r"[^\n]{0,40}?\s[-–—]\s")
+"""An all-capitals place opening a line ("KYIV, Ukraine — ...") needs only the dash."""
+_WATER = re.compile(r"\s+(?:River|river|Sea|sea|Bay|bay|Lake|lake|Reservoir|reservoir|Canal|canal)\b")
+_SUBJECT_IT = re.compile(
+    # "It is not under Russian control", "it has fallen": a subject pronoun right before the cue
+    r"(?:^\s*|[,;:\"“]\s*|\b(?:and|but)\s+)[Ii]t\b(?:\s+(?:is|was|has|had|have|been|remains?|remained|will|would|"
+    r"not|never|still|now|already|also|be)\b){0,3}\s*[\"“]?$"
+)
+_FALLBACK = frozenset({"struck", "encircled", "not_encircled"})
+"""Predicates that also fall back to the place of the last sentences when their sentence names none."""
+_UNNAMED_PLACES = re.compile(
+    r"\b(?:cities|towns|villages|settlements|regions|provinces|areas|communities|districts|suburbs)\b", re.IGNORECASE
+)
+_DESTINATION = re.compile(r"\b(?:to|into|toward|towards|across|behind|beyond)\b", re.IGNORECASE)
+_INFINITIVE_BEFORE = re.compile(
+    r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
+)
+_COORDINATION = re.compile(r"^(?:\s*,\s*(?:(?P<last>and|or)\s+)?|\s+(?P<conj>and|or|&)\s+)$")
 _BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
 _BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
 
@@ -62,15 +82,31 @@ class PlaceLinker:
         self.places = [
             PlaceRef(m.place, m.start, m.end, m.surface)
             for m in places
-            if m.place.kind != "country" and not self._metonym(m, states)
+            if m.place.kind != "country"
+            and not self._metonym(m, states)
+            and not self._dateline(m)
+            and not _WATER.match(text, m.end)
         ]
+        self.countries = [m for m in places if m.place.kind == "country"]
         self._refs: dict[tuple[int, int], list[PlaceRef]] = {}  # the same spans are asked for again and again
 
     def _metonym(self, mention: PlaceMention, states: Cover) -> bool:
         """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
-        if not states.covers(mention.start, mention.end):
+        if not states.covers(mention.start, mention.end) and mention.surface.lower() not in _METONYM_WORDS:
             return False
         return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
+
+    def _dateline(self, mention: PlaceMention) -> bool:
+        """'KYIV, Feb 17 (Reuters) - ...': where the story was filed, never what it says happened there."""
+        line_start = self.text.rfind("\n", 0, mention.start) + 1
+        opening = self.text[line_start : mention.start].strip()
+        # only at the start of a line, or after another place of the same dateline ("KYIV/MOSCOW, ...")
+        if opening and not re.fullmatch(r"[A-Z][A-Z '/-]*", opening):
+            return False
+        window = min(len(self.text), mention.end + 60)
+        if _DATELINE.match(self.text, mention.end, window):
+            return True
+        return mention.surface.isupper() and _DATELINE_CAPS.match(self.text, mention.end, window) is not None
 
     def refs_in(self, start: int, end: int) -> list[PlaceRef]:
         """The places named in ``[start, end)`` plus the anaphors there, read as their antecedents; by start."""
@@ -136,6 +172,9 @@ class PlaceLinker:
             if len(between) > 60:
                 return None
             if cue.predicate == "withdrawn":
+                # "withdrawn to the eastern bank of the river": the destination is not the place left
+                if _DESTINATION.search(between.split(" from ")[0]) and " from " not in between:
+                    return None
                 return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
             if cue.predicate in ("captured", "advancing_toward", "not_captured") and _BLOCK_OBJECT.search(between):
                 return None
@@ -148,6 +187,10 @@ class PlaceLinker:
                 # inside a number ("15,000") is no clause boundary
                 if len(between) > 100 or len(_CLAUSE_COMMA.findall(between)) % 2 == 1:
                     continue
+                if passive and _INFINITIVE_BEFORE.search(text[clause_start : ref.start]):
+                    # "the decision to withdraw from the town had been taken": the place is inside an infinitive
+                    # phrase; the subject of the passive is the noun before it
+                    return None
                 return ref
             return None
 
@@ -174,7 +217,8 @@ class PlaceLinker:
             "locative": (locative_ref,),
             "antecedent": (antecedent_ref,),
         }[orientation]
-        if orientation in ("object", "locative", "either") and participle and PASSIVE.search(text[clause_start:start]):
+        passive = cue.passive or (participle and PASSIVE.search(text[clause_start:start]) is not None)
+        if orientation in ("object", "locative", "either") and participle and passive:
             finders = (subject_ref, *finders)  # "Kurakhove has been pummeled", "was struck": the place is the subject
         for finder in finders:
             ref = finder()
@@ -184,18 +228,66 @@ class PlaceLinker:
                 return ref, f"{finder.__name__.replace('_ref', '')} of the cue" + (
                     f", {ref.via}" if ref.via != "named" else ""
                 )
-        if cue.salient and not self.refs_in(sentence.start, sentence.end):
-            ref = self.salient(sentence)
+        if orientation != "antecedent" and _SUBJECT_IT.search(text[clause_start:start].rstrip()):
+            town = self.latest_town(start)
+            if town is not None:
+                return replace(town, via="pronoun"), f"subject pronoun «it» → the salient town «{town.surface}»"
+        # strikes fall back only from a verb ("were still shelling"), never from a noun ("artillery shells")
+        verbal = participle or first_word.endswith("ing")
+        fallback = cue.salient or (cue.predicate in _FALLBACK and (verbal or cue.predicate != "struck"))
+        if fallback and not self.refs_in(sentence.start, sentence.end) and not self._unnamed_place(sentence):
+            regions = cue.predicate in ("encircled", "not_encircled")
+            ref = self.salient(sentence, regions=regions)
             if ref is not None:
                 return ref, f"no place in the sentence; the town the text is about: «{ref.surface}»"
         return None, "no place linked"
 
-    def salient(self, sentence: Sentence) -> PlaceRef | None:
+    def _unnamed_place(self, sentence: Sentence) -> bool:
+        """'villages in south Lebanon', 'three Ukrainian cities': the sentence is about places not linked here."""
+        if _UNNAMED_PLACES.search(sentence.text):
+            return True
+        return any(sentence.start <= m.start < sentence.end for m in self.countries)
+
+    def salient(self, sentence: Sentence, *, regions: bool = False) -> PlaceRef | None:
         earliest = self.sentences[max(0, sentence.index - 2)].start
-        candidates = [
-            r for r in self.places if earliest <= r.start < sentence.end and r.place.kind == "populated_place"
-        ]
+        kinds = ("populated_place", "region") if regions else ("populated_place",)
+        candidates = [r for r in self.places if earliest <= r.start < sentence.end and r.place.kind in kinds]
         return replace(candidates[-1], via="salient") if candidates else None
+
+    def coordinated(self, ref: PlaceRef, clause_start: int, clause_end: int) -> list[PlaceRef]:
+        """The other places listed with ``ref``: "Pokrovsk and Myrnohrad", "Kharkiv, Odesa and Zaporizhzhia".
+
+        A list ends with "and"/"or"; places after it joined by a comma alone ("Kupiansk, Kharkiv region") are an
+        apposition, not more items.
+        """
+        if ref.via != "named":
+            return []
+        named = [r for r in self.refs_in(clause_start, clause_end) if r.via == "named"]
+        if ref not in named:
+            return []
+        index = named.index(ref)
+        # the chain of places joined by list separators, and whether each join is a conjunction
+        first = last = index
+        while first > 0 and _COORDINATION.match(self.text[named[first - 1].end : named[first].start]):
+            first -= 1
+        while last + 1 < len(named) and _COORDINATION.match(self.text[named[last].end : named[last + 1].start]):
+            last += 1
+        if first == last:
+            return []
+        joins = [_COORDINATION.match(self.text[named[i].end : named[i + 1].start]) for i in range(first, last)]
+        conjunctions = [i for i, m in zip(range(first, last), joins, strict=True) if m and (m["last"] or m["conj"])]
+        if not conjunctions:
+            return []
+        end = conjunctions[-1] + 1  # the item after the last "and"/"or" closes the list
+        if index > end:
+            return []
+        seen = {ref.place.id}
+        items = []
+        for item in named[first : end + 1]:
+            if item.place.id not in seen:
+                seen.add(item.place.id)
+                items.append(replace(item, via=f"listed with «{ref.surface}»"))
+        return items
 
     def forces_before(self, clause_start: int, position: int) -> bool:
         for mention in self.actors.in_span(clause_start, position):
