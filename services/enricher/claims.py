@@ -498,7 +498,12 @@ class ClaimExtractor:
         word = (modifier.group("side") or modifier.group("owner")) if modifier is not None else ""
         if modifier is not None and word[:1].isupper():
             # the side word of the noun phrase right before the cue is nearer than any other subject
-            return _SIDE_WORDS[word.lower()], f"side word «{modifier.group(0).strip()}» before the cue"
+            side = _SIDE_WORDS[word.lower()]
+            if cue.name == "captured.lost_control":
+                return OPPONENTS.get(
+                    side, taker_default
+                ), f"«{modifier.group(0).strip()}» lost it: its opponent took it"
+            return side, f"side word «{modifier.group(0).strip()}» before the cue"
         passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
         agent = (
             None if (cue.passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
