@@ -15,13 +15,13 @@ The pipeline (docs/places.md tells it at length):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
 from services.enricher._places_context import Reading, RoundContext, prior, score
 from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
-from services.enricher.gazetteer import COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
+from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 ROUNDS = 2
@@ -163,10 +163,18 @@ class PlaceFinder:
         contested = sorted(group for group in groups if len(options[group]) > 1)
         demonyms = {code for _, code in found.demonyms}
         totals: dict[Group, list[tuple[float, int]]] = {}
+        stale = contested  # the groups whose totals the round's context may have changed: all of them at first
+        previous: RoundContext | None = None
         for _ in range(ROUNDS + 1):
             context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)
+            if previous is not None:
+                moved = [(old, new) for old, new in zip(previous.choices, context.choices, strict=True) if old != new]
+                if not moved:
+                    break  # the same context as the last round's: the same totals
+                stale = self._touched(contested, options, [record for (_, a), (_, b) in moved for record in (a, b)])
+            previous = context
             changed = False
-            for group in contested:
+            for group in stale:
                 ranked = sorted(
                     ((p + score(g, r, group, groups[group], context, None), r) for r, p in options[group]),
                     key=lambda t: (-t[0], t[1]),
@@ -178,11 +186,16 @@ class PlaceFinder:
             if not changed:
                 break  # the context the totals were computed in is the final one
         readings: dict[Group, Reading] = {}
-        countries_by_group = {grp: g.countries[choice[grp]] for grp in informative}
+        # the countries the other informative names are read in: elsewhere[c] counts them, demonyms aside
+        elsewhere = Counter(g.countries[choice[grp]] for grp in informative)
         for group in groups:
+            if group in skip:
+                continue  # hopeless: its mentions are dropped whatever it reads as
             record = choice[group]
-            elsewhere = {code for grp, code in countries_by_group.items() if grp != group} | demonyms
-            foreign = bool(elsewhere) and g.countries[record] not in elsewhere
+            country = g.countries[record]
+            own = 1 if group in informative else 0  # its own reading is not "elsewhere"
+            anywhere = bool(demonyms) or len(informative) > own
+            foreign = anywhere and country not in demonyms and elsewhere[country] <= own
             evidence: list[tuple[float, str]] = []
             score(g, record, group, groups[group], context, evidence)
             scored = totals.get(group, [])
@@ -193,6 +206,21 @@ class PlaceFinder:
             else:
                 readings[group] = Reading(record, evidence, None, 2.0, foreign)
         return readings
+
+    def _touched(
+        self, contested: list[Group], options: dict[Group, list[tuple[int, float]]], moved: list[int]
+    ) -> list[Group]:
+        """The contested groups some reading of which ``score`` may score differently once the informative names
+        read as the ``moved`` records (old and new) read otherwise: a reading's score looks at the readings in its
+        own country, and, for places and areas, at the places within 400 km (of any country)."""
+        g = self._gazetteer
+        countries = {g.countries[record] for record in moved}
+        near = any(g.kinds[record] == POPULATED for record in moved)
+        return [
+            group
+            for group in contested
+            if any(g.countries[r] in countries or (near and g.kinds[r] in (POPULATED, AREA)) for r, _ in options[group])
+        ]
 
     def _place(self, record: int, surfaces: tuple[str, ...]) -> Place:
         key = (record, surfaces)
