@@ -83,22 +83,51 @@ class PlaceFinder:
     def find(self, text: str) -> list[PlaceMention]:
         """Every place mention in ``text`` (repeats included), sorted by start offset."""
         found = self._scan(text)
-        hopeful = {m.group for m in found.matches if self._best_case(m) >= self._min_confidence}
-        hopeless = {m.group for m in found.matches} - hopeful
+        hopeful: set[Group] = set()
+        hopeless: set[Group] = set()
+        for match in found.matches:
+            group = match.group
+            if group in hopeful:
+                continue  # one hopeful mention is enough
+            if self._best_case(match) >= self._min_confidence:
+                hopeful.add(group)
+                hopeless.discard(group)
+            else:
+                hopeless.add(group)
         readings = self._disambiguate(found, skip=hopeless)
         kept: list[tuple[Match, Reading, float, str]] = []
         reasons: dict[tuple[tuple[int, int], str | None, tuple[str, ...]], str] = {}
+        # matches alike in all that _confidence and _reason read get the same verdict: repeats of a name mostly are
+        verdicts: dict[tuple[object, ...], tuple[float, str | None]] = {}
         for match in found.matches:
-            if match.group in hopeless:
+            group = match.group
+            if group in hopeless:
                 continue
-            reading = readings[match.group]
-            notes: list[str] = []
-            confidence = self._confidence(match, reading, notes)
-            if confidence >= self._min_confidence:
-                key = (match.group, match.forced_reason, tuple(notes))
-                if key not in reasons:
-                    reasons[key] = self._reason(match, reading, notes)
-                kept.append((match, reading, confidence, reasons[key]))
+            alike = (
+                group,
+                match.surface,
+                match.sentence_start,
+                match.forced_reason,
+                match.after_name,
+                match.before_name,
+                match.before_title,
+                match.echo_name,
+            )
+            verdict = verdicts.get(alike)
+            if verdict is None:
+                reading = readings[group]
+                notes: list[str] = []
+                confidence = self._confidence(match, reading, notes)
+                reason: str | None = None
+                if confidence >= self._min_confidence:
+                    key = (group, match.forced_reason, tuple(notes))
+                    reason = reasons.get(key)
+                    if reason is None:
+                        reason = reasons[key] = self._reason(match, reading, notes)
+                verdict = verdicts[alike] = (confidence, reason)
+            confidence, reason = verdict
+            if reason is not None:
+                kept.append((match, readings[group], confidence, reason))
         forms: dict[int, list[str]] = defaultdict(list)
         for match, reading, _, _ in kept:
             if match.surface not in forms[reading.record]:
