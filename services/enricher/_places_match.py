@@ -76,12 +76,15 @@ class Memo:
     common: dict[str, bool] = field(default_factory=dict)  # surface -> Match.common
     # (key id, written in short capitals) -> the readings a match of the key starts with
     readings: dict[tuple[int, bool], list[tuple[int, int]]] = field(default_factory=dict)
+    # key id -> the countries it names as a demonym, and whether it names a place too (see _key_facts)
+    keys: dict[int, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
 
     def bounded(self) -> Memo:
-        if len(self.name_part) + len(self.common) + len(self.readings) > MEMO_SIZE:
+        if len(self.name_part) + len(self.common) + len(self.readings) + len(self.keys) > MEMO_SIZE:
             self.name_part.clear()
             self.common.clear()
             self.readings.clear()
+            self.keys.clear()
         return self
 
 
@@ -118,28 +121,34 @@ def at_sentence_start(text: str, start: int) -> bool:
 def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
     memo = Memo() if memo is None else memo.bounded()
     padded = " " + normalise(text) + " "
-    hits: list[tuple[int, int, int]] = []  # (start, end, key id)
+    hits: list[tuple[int, int, int, str]] = []  # (start, -end, key id, surface)
     demonyms: list[tuple[int, str]] = []
-    key_lengths, key_offsets, key_flags = gazetteer.key_lengths, gazetteer.key_offsets, gazetteer.key_flags
+    key_lengths = gazetteer.key_lengths
+    keys = memo.keys
     for last, key_id in gazetteer.automaton.iter(padded):
         start = last - key_lengths[key_id] + 1  # the key's leading space sits on padded[start] = text[start - 1]
-        if not text[start].isupper() or not is_proper(text[start : last - 1]):
+        if not text[start].isupper():
             continue
-        if key_flags[key_offsets[key_id + 1] - 1] == MatchFlag.DEMONYM:  # flags are sorted: demonyms come last
-            demonyms.extend(
-                (start, gazetteer.countries[r]) for r, f in gazetteer.candidates(key_id) if f == MatchFlag.DEMONYM
-            )
-            if key_flags[key_offsets[key_id]] == MatchFlag.DEMONYM:
+        surface = text[start : last - 1]
+        if (" " in surface or "-" in surface) and not is_proper(surface):  # one word written capitalised is proper
+            continue
+        known = keys.get(key_id)
+        if known is None:
+            known = keys[key_id] = _key_facts(gazetteer, key_id)
+        countries, names_places = known
+        if countries:
+            demonyms.extend([(start, code) for code in countries])
+            if not names_places:
                 continue
-        hits.append((start, last - 1, key_id))
-    hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
+        hits.append((start, 1 - last, key_id, surface))
+    hits.sort()  # by start, the longest first (no two hits share a span: one span is one key)
     kept: list[Match] = []
     reach = -1
     readings = memo.readings
-    for start, end, key_id in hits:
+    for start, negative_end, key_id, surface in hits:
         if start < reach:
             continue
-        surface = text[start:end]
+        end = -negative_end
         short_caps = len(surface) <= 3 and surface.isupper()  # "II", "ONE": only country abbreviations (US, UK)
         places = readings.get((key_id, short_caps))
         if places is None:
@@ -162,6 +171,13 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
     _read_region_forms(gazetteer, text, kept)
     _link_qualifiers(text, kept)
     return Scan(kept, demonyms)
+
+
+def _key_facts(gazetteer: Gazetteer, key_id: int) -> tuple[tuple[str, ...], bool]:
+    """The countries a key names as a demonym ("Ukrainian"), and whether it names any place as well."""
+    candidates = gazetteer.candidates(key_id)
+    countries = tuple(gazetteer.countries[r] for r, f in candidates if f == MatchFlag.DEMONYM)
+    return countries, any(f != MatchFlag.DEMONYM for _, f in candidates)
 
 
 def _echo_person_names(matches: list[Match]) -> None:
