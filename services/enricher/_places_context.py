@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 from services.enricher._places_match import Match
 from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
@@ -107,29 +108,30 @@ class RoundContext:
         )
 
 
-def score(
-    gazetteer: Gazetteer,
-    record: int,
-    group: Group,
-    matches: list[Match],
-    context: RoundContext,
-    evidence: Evidence | None,
-) -> float:
-    """The context bonus of reading ``group``'s name as ``record``; appends the reasons to ``evidence`` if given.
+# What a reading's score rests on, before the words: (value, what, about) where ``what`` tells how to word it
+# (see ``describe``) and ``about`` is the country code, the holders, a nearby record, the contained names or the
+# qualifying match with its qualifier.
+Clue = tuple[float, int, object]
+_COUNTRY, _DEMONYM, _REGION, _NEAR, _CONTAINS, _QUALIFIED = range(6)
 
-    Ranking calls it many times per article without ``evidence``: the reasons are then not even formatted.
+
+def weigh(
+    gazetteer: Gazetteer, record: int, group: Group, matches: list[Match], context: RoundContext
+) -> tuple[float, tuple[Clue, ...]]:
+    """The context bonus of reading ``group``'s name as ``record``, with its clues (worded by ``describe``).
+
+    Ranking calls it many times per article: the reasons are then not even formatted.
     """
     g = gazetteer
     kind, country = g.kinds[record], g.countries[record]
     total = 0.0
+    clues: list[Clue] = []
     if kind != COUNTRY and any(other != group for other in context.countries.get(country, ())):
         total += COUNTRY_NAMED
-        if evidence is not None:
-            evidence.append((COUNTRY_NAMED, f"country {country} named"))
+        clues.append((COUNTRY_NAMED, _COUNTRY, country))
     elif country in context.demonyms:
         total += DEMONYM_USED
-        if evidence is not None:
-            evidence.append((DEMONYM_USED, f"{country} adjective used"))
+        clues.append((DEMONYM_USED, _DEMONYM, country))
     if kind in (POPULATED, AREA):
         # the containers holding it (Gazetteer.contains, by the index: the readings scored here are places and areas)
         holders = [
@@ -137,29 +139,47 @@ def score(
         ]
         if holders:
             total += REGION_NAMED
-            if evidence is not None:
-                best = min(holders, key=lambda r: (g.kinds[r] != REGION, r))
-                evidence.append((REGION_NAMED, f"in {g.names[best]}, named in the text"))
-        for value, other, distance in _nearby(g, record, group, context):
-            total += value
-            if evidence is not None:
-                evidence.append((value, f"{distance:.0f} km from {g.names[other]}"))
+            clues.append((REGION_NAMED, _REGION, holders))
+        if context.populated:
+            for value, other, distance in _nearby(g, record, group, context):
+                total += value
+                clues.append((value, _NEAR, (other, distance)))
     else:
         members = context.inside_country.get(country, ())
         inside = {g.names[r] for grp, r in members if grp != group and g.contains(record, r)}
         if inside:
             value = min(MAX_CONTAINED, PER_CONTAINED * len(inside))
             total += value
-            if evidence is not None:
-                evidence.append((value, "contains " + ", ".join(sorted(inside)[:3])))
+            clues.append((value, _CONTAINS, inside))
     for match in matches:
         for qualifier in match.qualifiers:
             if qualifier == record or g.contains(qualifier, record):
                 total += QUALIFIED
-                if evidence is not None:
-                    evidence.append((QUALIFIED, f"qualified as '{match.surface}, {g.names[qualifier]}'"))
-                return total
-    return total
+                clues.append((QUALIFIED, _QUALIFIED, (match.surface, qualifier)))
+                return total, tuple(clues)
+    return total, tuple(clues)
+
+
+def describe(g: Gazetteer, clues: tuple[Clue, ...]) -> Evidence:
+    """The clues of ``weigh`` in words: the evidence of a reading."""
+    evidence: Evidence = []
+    for value, what, about in clues:
+        if what == _COUNTRY:
+            evidence.append((value, f"country {about} named"))
+        elif what == _DEMONYM:
+            evidence.append((value, f"{about} adjective used"))
+        elif what == _REGION:
+            best = min(cast(list[int], about), key=lambda r: (g.kinds[r] != REGION, r))
+            evidence.append((value, f"in {g.names[best]}, named in the text"))
+        elif what == _NEAR:
+            other, distance = cast(tuple[int, float], about)
+            evidence.append((value, f"{distance:.0f} km from {g.names[other]}"))
+        elif what == _CONTAINS:
+            evidence.append((value, "contains " + ", ".join(sorted(cast(set[str], about))[:3])))
+        else:
+            surface, qualifier = cast(tuple[str, int], about)
+            evidence.append((value, f"qualified as '{surface}, {g.names[qualifier]}'"))
+    return evidence
 
 
 def _nearby(g: Gazetteer, record: int, group: Group, context: RoundContext) -> list[tuple[float, int, float]]:
@@ -172,13 +192,14 @@ def _nearby(g: Gazetteer, record: int, group: Group, context: RoundContext) -> l
     cos_lat = math.cos(lat)
     first: tuple[float, int] | None = None
     second: tuple[float, int] | None = None
+    limit = MAX_NEARBY_SQUARED
     for other_group, other, other_lat, other_lon in populated:
         dlat = other_lat - lat
-        if dlat * dlat > MAX_NEARBY_SQUARED or other_group == group or other == record:
+        if dlat * dlat > limit or other_group == group or other == record:
             continue
         dlon = (other_lon - lon) * cos_lat
         squared = dlat * dlat + dlon * dlon
-        if squared > MAX_NEARBY_SQUARED:
+        if squared > limit:
             continue
         if first is None or squared < first[0]:
             first, second = (squared, other), first

@@ -381,13 +381,18 @@ def _is_region_reading(gazetteer: Gazetteer, match: Match) -> bool:
 
 
 def read_bare_stems_as_regions(
-    gazetteer: Gazetteer, text: str, matches: list[Match], stems_by_region: dict[int, tuple[str, ...]]
+    gazetteer: Gazetteer,
+    text: str,
+    matches: list[Match],
+    stems_by_region: dict[int, tuple[str, ...]],
+    capitals: frozenset[int] | None = None,
 ) -> None:
     """A stem the article names as a region ("Kursk region") keeps that reading when repeated bare ("in Kursk").
 
     National capitals are left alone ("Kyiv" stays the city even next to "Kyiv region"), and so are explicit city
     readings ("the city of Kursk", "Kursk city") and a stem in the very sentence that names the region, where the
-    two are contrasted ("shelling hit Kharkiv and the Kharkiv region").
+    two are contrasted ("shelling hit Kharkiv and the Kharkiv region"). ``capitals`` are the records of
+    ``gazetteer.capital_records`` (taken from there when not given).
     """
     named: dict[str, int] = {}
     named_at: dict[str, list[int]] = {}
@@ -399,7 +404,8 @@ def read_bare_stems_as_regions(
                 if surface_key.startswith(stem) or stem == surface_key:
                     named.setdefault(stem, record)
                     named_at.setdefault(stem, []).append(match.start)
-    capitals = set(gazetteer.capital_records.values())
+    if capitals is None:
+        capitals = frozenset(gazetteer.capital_records.values())
     for match in matches:
         if match.forced_reason is not None:
             continue

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 
 from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
-from services.enricher._places_context import Reading, RoundContext, prior, score
+from services.enricher._places_context import Clue, Reading, RoundContext, describe, prior, weigh
 from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
 from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
@@ -70,6 +70,7 @@ class PlaceFinder:
             for region in regions:
                 stems_by_region[region].append(stem)
         self._stems_by_region = {region: tuple(stems) for region, stems in stems_by_region.items()}
+        self._capitals = frozenset(gazetteer.capital_records.values())
         # readings of a key ranked by prior, shared by all articles (they only depend on the gazetteer)
         self._ranked: dict[tuple[int, ...], list[tuple[int, float]]] = {}
         # the contract objects of records with their surface forms: immutable, and not cheap to validate
@@ -164,7 +165,7 @@ class PlaceFinder:
         target = Match(start, start + len(cleaned), cleaned, key_id, candidates, key_of(cleaned))
         found.matches.append(target)
         if self._bare_stem_follows_region:
-            read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region)
+            read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region, self._capitals)
         reading = self._disambiguate(found, skip=set())[target.group]
         return self._place(reading.record, (cleaned,))
 
@@ -173,7 +174,7 @@ class PlaceFinder:
     def _scan(self, text: str) -> Scan:
         found = scan(self._gazetteer, text, self._memo)
         if self._bare_stem_follows_region:
-            read_bare_stems_as_regions(self._gazetteer, text, found.matches, self._stems_by_region)
+            read_bare_stems_as_regions(self._gazetteer, text, found.matches, self._stems_by_region, self._capitals)
         return found
 
     def _disambiguate(self, found: Scan, skip: set[Group]) -> dict[Group, Reading]:
@@ -192,6 +193,8 @@ class PlaceFinder:
         contested = sorted(group for group in groups if len(options[group]) > 1)
         demonyms = {code for _, code in found.demonyms}
         totals: dict[Group, list[tuple[float, int]]] = {}
+        # (record, group) -> weigh's result in the latest context: kept for the readings a moved one cannot touch
+        weighed: dict[tuple[int, Group], tuple[float, tuple[Clue, ...]]] = {}
         stale = contested  # the groups whose totals the round's context may have changed: all of them at first
         previous: RoundContext | None = None
         for _ in range(ROUNDS + 1):
@@ -204,10 +207,12 @@ class PlaceFinder:
             previous = context
             changed = False
             for group in stale:
-                ranked = sorted(
-                    ((p + score(g, r, group, groups[group], context, None), r) for r, p in options[group]),
-                    key=lambda t: (-t[0], t[1]),
-                )
+                matches = groups[group]
+                ranked = []
+                for r, p in options[group]:
+                    weighed[(r, group)] = found_weight = weigh(g, r, group, matches, context)
+                    ranked.append((p + found_weight[0], r))
+                ranked.sort(key=lambda t: (-t[0], t[1]))
                 totals[group] = ranked
                 if ranked[0][1] != choice[group]:
                     choice[group] = ranked[0][1]
@@ -225,8 +230,10 @@ class PlaceFinder:
             own = 1 if group in informative else 0  # its own reading is not "elsewhere"
             anywhere = bool(demonyms) or len(informative) > own
             foreign = anywhere and country not in demonyms and elsewhere[country] <= own
-            evidence: list[tuple[float, str]] = []
-            score(g, record, group, groups[group], context, evidence)
+            known = weighed.get((record, group))
+            if known is None:
+                known = weigh(g, record, group, groups[group], context)
+            evidence = describe(g, known[1])
             scored = totals.get(group, [])
             rivals = [(total, other) for total, other in scored if other != record]
             if rivals:
