@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import cast
 
 from services.enricher._places_match import Match
 from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
@@ -108,30 +107,29 @@ class RoundContext:
         )
 
 
-# What a reading's score rests on, before the words: (value, what, about) where ``what`` tells how to word it
-# (see ``describe``) and ``about`` is the country code, the holders, a nearby record, the contained names or the
-# qualifying match with its qualifier.
-Clue = tuple[float, int, object]
-_COUNTRY, _DEMONYM, _REGION, _NEAR, _CONTAINS, _QUALIFIED = range(6)
+def score(
+    gazetteer: Gazetteer,
+    record: int,
+    group: Group,
+    matches: list[Match],
+    context: RoundContext,
+    evidence: Evidence | None,
+) -> float:
+    """The context bonus of reading ``group``'s name as ``record``; appends the reasons to ``evidence`` if given.
 
-
-def weigh(
-    gazetteer: Gazetteer, record: int, group: Group, matches: list[Match], context: RoundContext
-) -> tuple[float, tuple[Clue, ...]]:
-    """The context bonus of reading ``group``'s name as ``record``, with its clues (worded by ``describe``).
-
-    Ranking calls it many times per article: the reasons are then not even formatted.
+    Ranking calls it many times per article without ``evidence``: the reasons are then not even formatted.
     """
     g = gazetteer
     kind, country = g.kinds[record], g.countries[record]
     total = 0.0
-    clues: list[Clue] = []
     if kind != COUNTRY and any(other != group for other in context.countries.get(country, ())):
         total += COUNTRY_NAMED
-        clues.append((COUNTRY_NAMED, _COUNTRY, country))
+        if evidence is not None:
+            evidence.append((COUNTRY_NAMED, f"country {country} named"))
     elif country in context.demonyms:
         total += DEMONYM_USED
-        clues.append((DEMONYM_USED, _DEMONYM, country))
+        if evidence is not None:
+            evidence.append((DEMONYM_USED, f"{country} adjective used"))
     if kind in (POPULATED, AREA):
         # the containers holding it (Gazetteer.contains, by the index: the readings scored here are places and areas)
         holders = [
@@ -139,47 +137,29 @@ def weigh(
         ]
         if holders:
             total += REGION_NAMED
-            clues.append((REGION_NAMED, _REGION, holders))
-        if context.populated:
-            for value, other, distance in _nearby(g, record, group, context):
-                total += value
-                clues.append((value, _NEAR, (other, distance)))
+            if evidence is not None:
+                best = min(holders, key=lambda r: (g.kinds[r] != REGION, r))
+                evidence.append((REGION_NAMED, f"in {g.names[best]}, named in the text"))
+        for value, other, distance in _nearby(g, record, group, context):
+            total += value
+            if evidence is not None:
+                evidence.append((value, f"{distance:.0f} km from {g.names[other]}"))
     else:
         members = context.inside_country.get(country, ())
         inside = {g.names[r] for grp, r in members if grp != group and g.contains(record, r)}
         if inside:
             value = min(MAX_CONTAINED, PER_CONTAINED * len(inside))
             total += value
-            clues.append((value, _CONTAINS, inside))
+            if evidence is not None:
+                evidence.append((value, "contains " + ", ".join(sorted(inside)[:3])))
     for match in matches:
         for qualifier in match.qualifiers:
             if qualifier == record or g.contains(qualifier, record):
                 total += QUALIFIED
-                clues.append((QUALIFIED, _QUALIFIED, (match.surface, qualifier)))
-                return total, tuple(clues)
-    return total, tuple(clues)
-
-
-def describe(g: Gazetteer, clues: tuple[Clue, ...]) -> Evidence:
-    """The clues of ``weigh`` in words: the evidence of a reading."""
-    evidence: Evidence = []
-    for value, what, about in clues:
-        if what == _COUNTRY:
-            evidence.append((value, f"country {about} named"))
-        elif what == _DEMONYM:
-            evidence.append((value, f"{about} adjective used"))
-        elif what == _REGION:
-            best = min(cast(list[int], about), key=lambda r: (g.kinds[r] != REGION, r))
-            evidence.append((value, f"in {g.names[best]}, named in the text"))
-        elif what == _NEAR:
-            other, distance = cast(tuple[int, float], about)
-            evidence.append((value, f"{distance:.0f} km from {g.names[other]}"))
-        elif what == _CONTAINS:
-            evidence.append((value, "contains " + ", ".join(sorted(cast(set[str], about))[:3])))
-        else:
-            surface, qualifier = cast(tuple[str, int], about)
-            evidence.append((value, f"qualified as '{surface}, {g.names[qualifier]}'"))
-    return evidence
+                if evidence is not None:
+                    evidence.append((QUALIFIED, f"qualified as '{match.surface}, {g.names[qualifier]}'"))
+                return total
+    return total
 
 
 def _nearby(g: Gazetteer, record: int, group: Group, context: RoundContext) -> list[tuple[float, int, float]]:

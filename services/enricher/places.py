@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 
 from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
-from services.enricher._places_context import Clue, Reading, RoundContext, describe, prior, weigh
+from services.enricher._places_context import Reading, RoundContext, prior, score
 from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
 from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
@@ -193,8 +193,6 @@ class PlaceFinder:
         contested = sorted(group for group in groups if len(options[group]) > 1)
         demonyms = {code for _, code in found.demonyms}
         totals: dict[Group, list[tuple[float, int]]] = {}
-        # (record, group) -> weigh's result in the latest context: kept for the readings a moved one cannot touch
-        weighed: dict[tuple[int, Group], tuple[float, tuple[Clue, ...]]] = {}
         stale = contested  # the groups whose totals the round's context may have changed: all of them at first
         previous: RoundContext | None = None
         for _ in range(ROUNDS + 1):
@@ -207,12 +205,10 @@ class PlaceFinder:
             previous = context
             changed = False
             for group in stale:
-                matches = groups[group]
-                ranked = []
-                for r, p in options[group]:
-                    weighed[(r, group)] = found_weight = weigh(g, r, group, matches, context)
-                    ranked.append((p + found_weight[0], r))
-                ranked.sort(key=lambda t: (-t[0], t[1]))
+                ranked = sorted(
+                    ((p + score(g, r, group, groups[group], context, None), r) for r, p in options[group]),
+                    key=lambda t: (-t[0], t[1]),
+                )
                 totals[group] = ranked
                 if ranked[0][1] != choice[group]:
                     choice[group] = ranked[0][1]
@@ -230,10 +226,8 @@ class PlaceFinder:
             own = 1 if group in informative else 0  # its own reading is not "elsewhere"
             anywhere = bool(demonyms) or len(informative) > own
             foreign = anywhere and country not in demonyms and elsewhere[country] <= own
-            known = weighed.get((record, group))
-            if known is None:
-                known = weigh(g, record, group, groups[group], context)
-            evidence = describe(g, known[1])
+            evidence: list[tuple[float, str]] = []
+            score(g, record, group, groups[group], context, evidence)
             scored = totals.get(group, [])
             rivals = [(total, other) for total, other in scored if other != record]
             if rivals:
