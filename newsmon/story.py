@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from newsmon.contracts.claims import HASH_BITS, StorySignature
 
@@ -149,9 +150,28 @@ def sketch(items: Iterable[str], size: int = SKETCH_SIZE) -> tuple[int, ...]:
     return tuple(sorted({crc32(item.encode("utf-8")) for item in items})[:size])
 
 
+# content_words over the UTF-8 bytes of the lower-cased text: a character outside ASCII is encoded in bytes that
+# are not [a-z0-9] either, so the words are the same, and ready to hash without encoding each shingle
+_LONG_WORD_BYTES = re.compile(rb"[a-z0-9]{3,}")
+_STOPWORDS_BYTES = frozenset(word.encode("ascii") for word in _STOPWORDS)
+
+
 def signature(text: str, *, size: int = SKETCH_SIZE) -> StorySignature:
-    """Story signature of an article text (title and body joined by the caller)."""
-    return StorySignature(minhash=sketch(shingles(text), size), shingle_size=SHINGLE_SIZE)
+    """Story signature of an article text (title and body joined by the caller).
+
+    The same as ``sketch(shingles(text), size)``, computed on bytes (``tests/unit/enricher/test_fast_paths.py``).
+    """
+    encoded = text.lower().encode("utf-8", "surrogatepass")
+    words = [word[:STEM_LENGTH] for word in _LONG_WORD_BYTES.findall(encoded) if word not in _STOPWORDS_BYTES]
+    crc32 = zlib.crc32
+    if len(words) < SHINGLE_SIZE:
+        hashes = {crc32(b" ".join(words))} if words else set()
+    elif SHINGLE_SIZE == 2:
+        hashes = {crc32(first + b" " + second) for first, second in pairwise(words)}
+    else:
+        hashes = {crc32(b" ".join(words[i : i + SHINGLE_SIZE])) for i in range(len(words) - SHINGLE_SIZE + 1)}
+    # the values are CRC-32s, sorted and distinct: valid as they are, and validating 256 of them is not free
+    return StorySignature.model_construct(minhash=tuple(sorted(hashes)[:size]), shingle_size=SHINGLE_SIZE)
 
 
 def _estimated_cardinality(values: Sequence[int], size: int) -> float:

@@ -64,6 +64,8 @@ class RoundContext:
     choices: tuple[tuple[Group, int], ...]
     populated: tuple[tuple[Group, int, float, float], ...]  # places, with latitude and longitude in radians
     containers: tuple[tuple[Group, int], ...]  # regions and areas
+    # (country, admin-1 code) -> the regions and areas of ``containers`` that hold the places there
+    holders: dict[tuple[str, str], tuple[tuple[Group, int], ...]]
     countries: dict[str, tuple[Group, ...]]  # country -> the names read as that country
     inside_country: dict[str, tuple[tuple[Group, int], ...]]  # country -> the other readings in it
     demonyms: frozenset[str]
@@ -74,6 +76,17 @@ class RoundContext:
         countries: dict[str, list[Group]] = {}
         inside_country: dict[str, list[tuple[Group, int]]] = {}
         ordered = tuple(sorted(choices.items()))
+        containers = tuple((group, record) for group, record in ordered if kinds[record] in (REGION, AREA))
+        holders: dict[tuple[str, str], list[tuple[Group, int]]] = {}
+        for group, record in containers:
+            country = gazetteer.countries[record]
+            # what Gazetteer.contains accepts: a region holds its admin-1, an area the admin-1s it spans
+            if kinds[record] == REGION:
+                codes: tuple[str, ...] = (gazetteer.admin1_codes[record],)
+            else:
+                codes = gazetteer.area_admin1.get(record, ())
+            for code in dict.fromkeys(codes):
+                holders.setdefault((country, code), []).append((group, record))
         for group, record in ordered:
             if kinds[record] == COUNTRY:
                 countries.setdefault(gazetteer.countries[record], []).append(group)
@@ -86,7 +99,8 @@ class RoundContext:
                 for group, record in ordered
                 if kinds[record] == POPULATED
             ),
-            containers=tuple((group, record) for group, record in ordered if kinds[record] in (REGION, AREA)),
+            containers=containers,
+            holders={place: tuple(members) for place, members in holders.items()},
             countries={code: tuple(groups) for code, groups in countries.items()},
             inside_country={code: tuple(members) for code, members in inside_country.items()},
             demonyms=frozenset(demonyms),
@@ -117,7 +131,10 @@ def score(
         if evidence is not None:
             evidence.append((DEMONYM_USED, f"{country} adjective used"))
     if kind in (POPULATED, AREA):
-        holders = [r for grp, r in context.containers if grp != group and g.contains(r, record)]
+        # the containers holding it (Gazetteer.contains, by the index: the readings scored here are places and areas)
+        holders = [
+            r for grp, r in context.holders.get((country, g.admin1_codes[record]), ()) if grp != group and r != record
+        ]
         if holders:
             total += REGION_NAMED
             if evidence is not None:
@@ -155,13 +172,14 @@ def _nearby(g: Gazetteer, record: int, group: Group, context: RoundContext) -> l
     cos_lat = math.cos(lat)
     first: tuple[float, int] | None = None
     second: tuple[float, int] | None = None
+    limit = MAX_NEARBY_SQUARED
     for other_group, other, other_lat, other_lon in populated:
         dlat = other_lat - lat
-        if dlat * dlat > MAX_NEARBY_SQUARED or other_group == group or other == record:
+        if dlat * dlat > limit or other_group == group or other == record:
             continue
         dlon = (other_lon - lon) * cos_lat
         squared = dlat * dlat + dlon * dlon
-        if squared > MAX_NEARBY_SQUARED:
+        if squared > limit:
             continue
         if first is None or squared < first[0]:
             first, second = (squared, other), first

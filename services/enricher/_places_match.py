@@ -89,12 +89,15 @@ class Memo:
     common: dict[str, bool] = field(default_factory=dict)  # surface -> Match.common
     # (key id, written in short capitals) -> the readings a match of the key starts with
     readings: dict[tuple[int, bool], list[tuple[int, int]]] = field(default_factory=dict)
+    # key id -> the countries it names as a demonym, and whether it names a place too (see _key_facts)
+    keys: dict[int, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
 
     def bounded(self) -> Memo:
-        if len(self.name_part) + len(self.common) + len(self.readings) > MEMO_SIZE:
+        if len(self.name_part) + len(self.common) + len(self.readings) + len(self.keys) > MEMO_SIZE:
             self.name_part.clear()
             self.common.clear()
             self.readings.clear()
+            self.keys.clear()
         return self
 
 
@@ -131,29 +134,35 @@ def at_sentence_start(text: str, start: int) -> bool:
 def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
     memo = Memo() if memo is None else memo.bounded()
     padded = " " + normalise(text) + " "
-    hits: list[tuple[int, int, int]] = []  # (start, end, key id)
+    hits: list[tuple[int, int, int, str]] = []  # (start, -end, key id, surface)
     demonyms: list[tuple[int, str]] = []
-    key_lengths, key_offsets, key_flags = gazetteer.key_lengths, gazetteer.key_offsets, gazetteer.key_flags
+    key_lengths = gazetteer.key_lengths
+    keys = memo.keys
     for last, key_id in gazetteer.automaton.iter(padded):
         start = last - key_lengths[key_id] + 1  # the key's leading space sits on padded[start] = text[start - 1]
-        if not text[start].isupper() or not is_proper(text[start : last - 1]):
+        if not text[start].isupper():
             continue
-        if key_flags[key_offsets[key_id + 1] - 1] == MatchFlag.DEMONYM:  # flags are sorted: demonyms come last
-            demonyms.extend(
-                (start, gazetteer.countries[r]) for r, f in gazetteer.candidates(key_id) if f == MatchFlag.DEMONYM
-            )
-            if key_flags[key_offsets[key_id]] == MatchFlag.DEMONYM:
+        surface = text[start : last - 1]
+        if (" " in surface or "-" in surface) and not is_proper(surface):  # one word written capitalised is proper
+            continue
+        known = keys.get(key_id)
+        if known is None:
+            known = keys[key_id] = _key_facts(gazetteer, key_id)
+        countries, names_places = known
+        if countries:
+            demonyms.extend([(start, code) for code in countries])
+            if not names_places:
                 continue
-        hits.append((start, last - 1, key_id))
-    hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
+        hits.append((start, 1 - last, key_id, surface))
+    hits.sort()  # by start, the longest first (no two hits share a span: one span is one key)
     kept: list[Match] = []
     water: set[str] = set()  # keys of the names that the article uses for a river, sea or lake
     reach = -1
     readings = memo.readings
-    for start, end, key_id in hits:
+    for start, negative_end, key_id, surface in hits:
         if start < reach:
             continue
-        surface = text[start:end]
+        end = -negative_end
         short_caps = len(surface) <= 3 and surface.isupper()  # "II", "ONE": only country abbreviations (US, UK)
         places = readings.get((key_id, short_caps))
         if places is None:
@@ -195,6 +204,13 @@ def _named_as_city(text: str, match: Match) -> bool:
         or _CITY_AFTER.match(text, match.end) is not None
         or _CITY_APPOSITIVE.match(text, match.end) is not None
     )
+
+
+def _key_facts(gazetteer: Gazetteer, key_id: int) -> tuple[tuple[str, ...], bool]:
+    """The countries a key names as a demonym ("Ukrainian"), and whether it names any place as well."""
+    candidates = gazetteer.candidates(key_id)
+    countries = tuple(gazetteer.countries[r] for r, f in candidates if f == MatchFlag.DEMONYM)
+    return countries, any(f != MatchFlag.DEMONYM for _, f in candidates)
 
 
 def _echo_person_names(matches: list[Match]) -> None:
@@ -398,13 +414,18 @@ def _is_region_reading(gazetteer: Gazetteer, match: Match) -> bool:
 
 
 def read_bare_stems_as_regions(
-    gazetteer: Gazetteer, text: str, matches: list[Match], stems_by_region: dict[int, tuple[str, ...]]
+    gazetteer: Gazetteer,
+    text: str,
+    matches: list[Match],
+    stems_by_region: dict[int, tuple[str, ...]],
+    capitals: frozenset[int] | None = None,
 ) -> None:
     """A stem the article names as a region ("Kursk region") keeps that reading when repeated bare ("in Kursk").
 
     National capitals are left alone ("Kyiv" stays the city even next to "Kyiv region"), and so are explicit city
     readings ("the city of Kursk", "Kursk city") and a stem in the very sentence that names the region, where the
-    two are contrasted ("shelling hit Kharkiv and the Kharkiv region").
+    two are contrasted ("shelling hit Kharkiv and the Kharkiv region"). ``capitals`` are the records of
+    ``gazetteer.capital_records`` (taken from there when not given).
     """
     named: dict[str, int] = {}
     named_at: dict[str, list[int]] = {}
@@ -416,7 +437,8 @@ def read_bare_stems_as_regions(
                 if surface_key.startswith(stem) or stem == surface_key:
                     named.setdefault(stem, record)
                     named_at.setdefault(stem, []).append(match.start)
-    capitals = set(gazetteer.capital_records.values())
+    if capitals is None:
+        capitals = frozenset(gazetteer.capital_records.values())
     # one sense per article: once the text calls a stem a city ("the southern city of Kherson"), the bare stem is
     # the city throughout, even where the article also names the region
     cities = {match.key or key_of(match.surface) for match in matches if named and _named_as_city(text, match)}
@@ -451,7 +473,8 @@ def read_bare_stems_as_regions(
 
 def _same_sentence(text: str, first: int, second: int) -> bool:
     low, high = min(first, second), max(first, second)
-    return not any(char in ".!?\n" for char in text[low:high])
+    between = text[low:high]
+    return "." not in between and "!" not in between and "?" not in between and "\n" not in between
 
 
 def _link_qualifiers(text: str, matches: list[Match]) -> None:

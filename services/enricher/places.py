@@ -15,14 +15,14 @@ The pipeline (docs/places.md tells it at length):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
 from services.enricher._lexicon import OPPONENTS
 from services.enricher._places_context import Reading, RoundContext, prior, score
 from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
-from services.enricher.gazetteer import COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
+from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 DEFAULT_MIN_CONFIDENCE = 0.5
 MAJOR_CITY_POPULATION = 500_000
@@ -86,22 +86,51 @@ class PlaceFinder:
     def find(self, text: str) -> list[PlaceMention]:
         """Every place mention in ``text`` (repeats included), sorted by start offset."""
         found = self._scan(text)
-        hopeful = {m.group for m in found.matches if self._best_case(m) >= self._min_confidence}
-        hopeless = {m.group for m in found.matches} - hopeful
+        hopeful: set[Group] = set()
+        hopeless: set[Group] = set()
+        for match in found.matches:
+            group = match.group
+            if group in hopeful:
+                continue  # one hopeful mention is enough
+            if self._best_case(match) >= self._min_confidence:
+                hopeful.add(group)
+                hopeless.discard(group)
+            else:
+                hopeless.add(group)
         readings = self._disambiguate(found, skip=hopeless)
         kept: list[tuple[Match, Reading, float, str]] = []
         reasons: dict[tuple[tuple[int, int], str | None, tuple[str, ...]], str] = {}
+        # matches alike in all that _confidence and _reason read get the same verdict: repeats of a name mostly are
+        verdicts: dict[tuple[object, ...], tuple[float, str | None]] = {}
         for match in found.matches:
-            if match.group in hopeless:
+            group = match.group
+            if group in hopeless:
                 continue
-            reading = readings[match.group]
-            notes: list[str] = []
-            confidence = self._confidence(match, reading, notes)
-            if confidence >= self._min_confidence:
-                key = (match.group, match.forced_reason, tuple(notes))
-                if key not in reasons:
-                    reasons[key] = self._reason(match, reading, notes)
-                kept.append((match, reading, confidence, reasons[key]))
+            alike = (
+                group,
+                match.surface,
+                match.sentence_start,
+                match.forced_reason,
+                match.after_name,
+                match.before_name,
+                match.before_title,
+                match.echo_name,
+            )
+            verdict = verdicts.get(alike)
+            if verdict is None:
+                reading = readings[group]
+                notes: list[str] = []
+                confidence = self._confidence(match, reading, notes)
+                reason: str | None = None
+                if confidence >= self._min_confidence:
+                    key = (group, match.forced_reason, tuple(notes))
+                    reason = reasons.get(key)
+                    if reason is None:
+                        reason = reasons[key] = self._reason(match, reading, notes)
+                verdict = verdicts[alike] = (confidence, reason)
+            confidence, reason = verdict
+            if reason is not None:
+                kept.append((match, readings[group], confidence, reason))
         forms: dict[int, list[str]] = defaultdict(list)
         for match, reading, _, _ in kept:
             if match.surface not in forms[reading.record]:
@@ -138,7 +167,7 @@ class PlaceFinder:
         target = Match(start, start + len(cleaned), cleaned, key_id, candidates, key_of(cleaned))
         found.matches.append(target)
         if self._bare_stem_follows_region:
-            read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region)
+            read_bare_stems_as_regions(self._gazetteer, context, found.matches, self._stems_by_region, self._capitals)
         reading = self._disambiguate(found, skip=set())[target.group]
         return self._place(reading.record, (cleaned,))
 
@@ -147,7 +176,7 @@ class PlaceFinder:
     def _scan(self, text: str) -> Scan:
         found = scan(self._gazetteer, text, self._memo)
         if self._bare_stem_follows_region:
-            read_bare_stems_as_regions(self._gazetteer, text, found.matches, self._stems_by_region)
+            read_bare_stems_as_regions(self._gazetteer, text, found.matches, self._stems_by_region, self._capitals)
         return found
 
     def _disambiguate(self, found: Scan, skip: set[Group]) -> dict[Group, Reading]:
@@ -166,12 +195,20 @@ class PlaceFinder:
         contested = sorted(group for group in groups if len(options[group]) > 1)
         demonyms = {code for _, code in found.demonyms}
         # "Russian forces shelled Kupiansk": a belligerent's forces are named beside its opponent's towns
-        demonyms |= {OPPONENTS[code] for code in demonyms if code in OPPONENTS}
+        expected = demonyms | {OPPONENTS[code] for code in demonyms if code in OPPONENTS}
         totals: dict[Group, list[tuple[float, int]]] = {}
+        stale = contested  # the groups whose totals the round's context may have changed: all of them at first
+        previous: RoundContext | None = None
         for _ in range(ROUNDS + 1):
             context = RoundContext.of(g, {grp: choice[grp] for grp in informative}, demonyms)
+            if previous is not None:
+                moved = [(old, new) for old, new in zip(previous.choices, context.choices, strict=True) if old != new]
+                if not moved:
+                    break  # the same context as the last round's: the same totals
+                stale = self._touched(contested, options, [record for (_, a), (_, b) in moved for record in (a, b)])
+            previous = context
             changed = False
-            for group in contested:
+            for group in stale:
                 ranked = sorted(
                     ((p + score(g, r, group, groups[group], context, None), r) for r, p in options[group]),
                     key=lambda t: (-t[0], t[1]),
@@ -183,11 +220,16 @@ class PlaceFinder:
             if not changed:
                 break  # the context the totals were computed in is the final one
         readings: dict[Group, Reading] = {}
-        countries_by_group = {grp: g.countries[choice[grp]] for grp in informative}
+        # the countries the other informative names are read in: elsewhere[c] counts them, demonyms aside
+        elsewhere = Counter(g.countries[choice[grp]] for grp in informative)
         for group in groups:
+            if group in skip:
+                continue  # hopeless: its mentions are dropped whatever it reads as
             record = choice[group]
-            elsewhere = {code for grp, code in countries_by_group.items() if grp != group} | demonyms
-            foreign = bool(elsewhere) and g.countries[record] not in elsewhere
+            country = g.countries[record]
+            own = 1 if group in informative else 0  # its own reading is not "elsewhere"
+            anywhere = bool(demonyms) or len(informative) > own
+            foreign = anywhere and country not in expected and elsewhere[country] <= own
             evidence: list[tuple[float, str]] = []
             score(g, record, group, groups[group], context, evidence)
             scored = totals.get(group, [])
@@ -198,6 +240,21 @@ class PlaceFinder:
             else:
                 readings[group] = Reading(record, evidence, None, 2.0, foreign)
         return readings
+
+    def _touched(
+        self, contested: list[Group], options: dict[Group, list[tuple[int, float]]], moved: list[int]
+    ) -> list[Group]:
+        """The contested groups some reading of which ``score`` may score differently once the informative names
+        read as the ``moved`` records (old and new) read otherwise: a reading's score looks at the readings in its
+        own country, and, for places and areas, at the places within 400 km (of any country)."""
+        g = self._gazetteer
+        countries = {g.countries[record] for record in moved}
+        near = any(g.kinds[record] == POPULATED for record in moved)
+        return [
+            group
+            for group in contested
+            if any(g.countries[r] in countries or (near and g.kinds[r] in (POPULATED, AREA)) for r, _ in options[group])
+        ]
 
     def _place(self, record: int, surfaces: tuple[str, ...]) -> Place:
         key = (record, surfaces)

@@ -12,7 +12,8 @@ import string
 
 import pytest
 
-from newsmon.story import _STOPWORDS, STEM_LENGTH, content_words
+from newsmon.contracts.claims import StorySignature
+from newsmon.story import _STOPWORDS, SHINGLE_SIZE, STEM_LENGTH, content_words, shingles, signature, sketch
 from services.enricher import _gazetteer_text, _scan
 from services.enricher.attribution import SPEECH_VERB, _is_noun_use
 
@@ -101,6 +102,16 @@ def test_content_words_match_the_filtered_word_list() -> None:
     texts = [*_random_texts(500, 200, 3), "A war-torn town, Kurakhove’s 20,000 people; Avdiivka fell in 2024."]
     for text in texts:
         assert content_words(text) == _content_words_reference(text)
+
+
+def test_signature_matches_the_sketch_of_the_shingles() -> None:
+    texts = [*_random_texts(500, 200, 4), "", "one", "two words", "İstanbul \u212a Kelvin", "\ud800 lone surrogate"]
+    for text in texts:
+        expected = StorySignature(minhash=sketch(shingles(text)), shingle_size=SHINGLE_SIZE)
+        got = signature(text)
+        assert got == expected
+        assert got.model_dump_json() == expected.model_dump_json()
+        assert got.model_fields_set == expected.model_fields_set
 
 
 def _mixed_case_sentences() -> list[str]:
