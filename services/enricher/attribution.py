@@ -116,8 +116,30 @@ _END_AFTER = re.compile(
 )
 """After a reporting verb whose content came before it: "told CNN.", "said Saturday, a claim ...", "said on
 Telegram."."""
+_ADJUNCT_AFTER = re.compile(
+    r"\s*(?:(?:in|on|at|to|via|by|from|during|through|over|with|without|after|before|as|late|early|earlier|later|"
+    r"last|this|overnight|today|tonight|yesterday|also|again|separately|previously|\w+ly|\w+day)\b|[^\w\s]|$)",
+    re.IGNORECASE,
+)
+_ADDRESSEE_VERBS = frozenset({"told", "tells", "wrote", "writes", "posted", "urged", "urges", "warned", "warns"})
+
+
+def _content_object(verb: str, after: str) -> bool:
+    """'..., Ukraine's General Staff reported Russian attacks near X': what follows the verb is its content (a
+    noun phrase or a clause), not an adjunct ("said on Telegram", "said in a statement") or an addressee ("told
+    reporters")."""
+    return verb.lower() not in _ADDRESSEE_VERBS and _ADJUNCT_AFTER.match(after) is None
+
+
+_SUBORDINATE_SPEAKER = re.compile(
+    r"\b(?:after|before|when|whenever|while|because|since|until|once|although|though|whereas)\s+"
+    r"(?:[\w.’'-]+\s+){0,6}(?:[\w.’'-]+,\s+)?$",
+    re.IGNORECASE,
+)
+"""The text before a speaker that opens a subordinate clause: "..., after the army's spokesman, <Name>, warned"."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
+_PRONOUNS = frozenset({"he", "she", "it", "they"})
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
 UNATTRIBUTED = Attribution(name="unattributed")
 _cased = {"_ACCORDING": _ACCORDING, "_NOMINAL_REPORT": _NOMINAL_REPORT, "_ECHO": _ECHO, "SPEECH_VERB": SPEECH_VERB}
@@ -175,10 +197,13 @@ class SpeakerTracker:
         self._actors = actors
         self.last_person: Actor | None = None
         self.last_organisation: Actor | None = None
+        self.last_group: Actor | None = None
+        """The latest speaker "they" can be: officials, authorities, an institution."""
         self.last_by_kind: dict[str, Actor] = {}
 
     def attribution(self, actor: Actor, surface: str) -> Attribution:
-        name = actor.name if actor.kind != "person" or actor.id.startswith("person:") else surface
+        named = actor.kind != "person" or actor.id.startswith("person:") or surface.lower() in _PRONOUNS
+        name = actor.name if named else surface
         return _attribution(name, actor.id, actor.side, actor.role)
 
     def resolve(self, mention: ActorMention) -> Actor | None:
@@ -191,13 +216,18 @@ class SpeakerTracker:
                 return self.last_by_kind.get(wanted) or self.last_organisation
         if mention.pronoun == "person":
             return self.last_person
+        if mention.pronoun == "group":
+            return self.last_group
         return self.last_organisation
 
     def note(self, actor: Actor) -> None:
-        if actor.kind == "person":
+        if _plural_people(actor):
+            self.last_group = actor  # "local officials ... They said": not a "he"
+        elif actor.kind == "person":
             self.last_person = actor
         elif actor.kind in _ORG_KINDS:
             self.last_organisation = actor
+            self.last_group = actor
         self.last_by_kind[actor.kind] = actor
 
     def note_mentions(self, mentions: list[ActorMention]) -> None:
@@ -206,6 +236,11 @@ class SpeakerTracker:
                 actor = self._actors.actors.get(mention.actor_id)
                 if actor is not None and actor.kind == "person" and self.last_person is None:
                     self.last_person = actor
+
+
+def _plural_people(actor: Actor) -> bool:
+    """A group of people named by a plural role ("Russian-installed officials", "local authorities")."""
+    return actor.kind in ("person", "organisation") and not actor.id.startswith("person:") and actor.name.endswith("s")
 
 
 def _speaker_before(
@@ -331,10 +366,15 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         after = body[match.end() :]
         speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
         lead = body[: speaker_start - base]
-        if lead.rstrip().endswith(",") and after.lstrip().startswith(","):
+        if _SUBORDINATE_SPEAKER.search(lead):
+            # "X bombed Y after the army's spokesman warned residents to leave": the speaker's words are in its own
+            # subordinate clause, the main clause is not theirs
+            scope = "forward"
+        elif lead.rstrip().endswith(",") and after.lstrip().startswith(","):
             scope = "whole"  # "..., the ministry said, Kyiv had ..."
         elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
-            _END_AFTER.match(after) or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after))
+            _END_AFTER.match(after)
+            or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))
         ):
             scope = "backward"  # "<content>, the MoD said in a statement carried by TASS on Sunday."
         else:
