@@ -41,7 +41,6 @@ from services.enricher._scan import (
     first_characters,
     lower_case_source,
     normalise,
-    starting_characters,
 )
 
 _APOSTROPHE = "['’]"
@@ -113,8 +112,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+_Trie = dict[str, "_Trie"]
+
+
 def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    """The words as one alternation, factored by common prefixes ("Russia(?:n|-backed)?|..."): ``re`` tries the
+    branches of an alternation one by one, so the lists of states, roles and force nouns, tried at every word, cost
+    a few first letters instead of hundreds of words. Longer words are tried first; a blank matches any blanks."""
+    trie: _Trie = {}
+    for word in set(words):
+        node = trie
+        for token in re.findall(r"\s+|.", word, re.DOTALL):
+            node = node.setdefault(" " if token.isspace() else token, {})
+        node[""] = {}
+    return "|".join(_branches(trie))
+
+
+def _branches(node: _Trie) -> list[str]:
+    return [(r"\s+" if key == " " else re.escape(key)) + _rest(node[key]) for key in sorted(node) if key]
+
+
+def _rest(node: _Trie) -> str:
+    branches = _branches(node)
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+    return body + "?" if "" in node else body
 
 
 class _Patterns:
@@ -135,7 +158,8 @@ class _Patterns:
         countries = _alternation(n for e in STATES.values() for n in e.names)
         metonyms = _alternation(m for e in STATES.values() for m in e.metonyms)
         # "Russian-installed", "Iran-backed", "Kremlin-appointed": the side of the word before the hyphen
-        compound = rf"(?:{plain_demonyms}|{countries}|{metonyms})-(?:{'|'.join(DEMONYM_COMPOUNDS)})"
+        # (any capitalised words here, cheaper than every state's words; ``demonym_side`` knows the real ones)
+        compound = rf"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?-(?:{'|'.join(DEMONYM_COMPOUNDS)})\b"
         demonyms = f"{compound}|{plain_demonyms}"
         owner = (
             rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s"
@@ -144,7 +168,9 @@ class _Patterns:
         other_institutions = _alternation(POLICE_NOUNS)
         self.owner_demonyms = demonyms
         # both branches start at a word: the owner, or the ministry or general staff "of" a country
-        ministry_starts = first_characters(f"{countries}|{metonyms}|the|{demonyms}|general|defen|ministry")
+        ministry_starts = first_characters(
+            f"{countries}|{metonyms}|the|{plain_demonyms}|general|defen|ministry", also="A-Z"
+        )
         self.ministry = re.compile(
             rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
             rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
@@ -156,7 +182,7 @@ class _Patterns:
         self.ministry_lower = re.compile(lower_case_source(self.ministry.pattern))
         """``ministry`` for lower-cased text: several times faster than IGNORECASE."""
         # the owner ("Russia's", "the Russian"), else a quote or the capitalised name
-        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{demonyms}", also='A-Z"“')
+        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{plain_demonyms}", also='A-Z"“')
         self.grouping = re.compile(
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
@@ -185,12 +211,12 @@ class _Patterns:
         # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
         # "One blogger, Yuriy Butusov,"
         # anchored on the role word, the words before it are read backwards (fast: see the module _scan)
-        self.prefixed = re.compile(rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?,?\s+{name}\b")
-        # "the head of the Donetsk regional military administration, Vadym Filashkin, said": the role and its
+        # also "the head of the Donetsk regional military administration, Vadym Filashkin, said": the role and its
         # institution first, then the name between commas
-        self.role_first = re.compile(
-            rf"\b(?i:{first_characters(roles)}(?:{roles}))\s+(?:of|for|at|in|with)\s+"
-            rf"(?:[\w.’'\"“”-]+\s+){{0,6}}?[\w.’'\"“”-]+,\s+{name}(?=\s*,|\s+(?:said|says|told|wrote|added)\b)"
+        self.prefixed = re.compile(
+            rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?"
+            rf"(?:\s+(?P<of>of|for|at|in|with)\s+(?:[\w.’'\"“”-]+\s+){{0,6}}?[\w.’'\"“”-]+,)?,?\s+{name}"
+            rf"(?(of)(?=\s*,|\s+(?:said|says|told|wrote|added)\b)|\b)"
         )
         self.role_lead = re.compile(r"(?:(?:former|acting)\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}$")
         # "the army's spokesman, X": the side of the armed forces named last
@@ -207,10 +233,9 @@ class _Patterns:
             r"military|senior|government|defen[cs]e|local|regional|city|district|army|intelligence|security|"
             r"occupation|civil|civilian|municipal|provincial|state"
         )
-        # searched in the 50 characters before a role word: only where one of its words starts, or at the end
-        lead_starts = starting_characters(f"{articles}|{demonyms}|{modifiers}")
+        # searched in the 50 characters before a role word: only where a word starts, or at the end
         self.generic_lead = re.compile(
-            rf"(?=[{lead_starts}]|$)(?:\b(?P<article>{articles})\s+)?(?:(?P<demonym>{demonyms})\s+)?"
+            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?(?:(?P<demonym>{demonyms})\s+)?"
             rf"(?P<mod>(?:(?:{modifiers})\s+){{1,2}})?$",
             re.IGNORECASE,
         )
@@ -402,7 +427,7 @@ class ActorFinder:
             side = self.side_of_phrase(role, match.start("role"))
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
-        for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 60):
+        for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 120):
             name = match.group("name")
             if not _plausible_person(name):
                 continue
@@ -416,18 +441,6 @@ class ActorFinder:
                 side = self._nearest_place_country(match.start())  # a local office: the country of its place
             if side is None and _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start):
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
-            actor = self._person(name, side=side, role=_role_noun(role))
-            self._add(actor, match.start("name"), match.end("name"), name)
-        for match in self._anchored("role_first", _PATTERNS.role_noun, _PATTERNS.role_first, 0, 120):
-            name = match.group("name")
-            if not _plausible_person(name):
-                continue
-            lead = _PATTERNS.role_lead.search(self._text, max(0, match.start() - 60), match.start())
-            role_start = lead.start() if lead else match.start()
-            role = self._text[role_start : match.start("name")].rstrip(", ")
-            side = self.side_of_phrase(role, role_start)
-            if side is None and _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start):
-                side = self._last_military_side(role_start)
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
 
@@ -500,7 +513,9 @@ class ActorFinder:
                 entry = MEDIA[_canonical(match.group("name"), MEDIA)]
                 actor = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             else:
-                code = _PATTERNS.demonym_side[match.group("demonym").lower()]
+                code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
+                if code is None:
+                    continue
                 what = re.sub(r"\s+", " ", match.group("what").lower())
                 kind: ActorKind = "media"
                 suffix = "bloggers" if "blogger" in what else "state_media" if "state" in what else "media"
@@ -759,7 +774,6 @@ def _register_triggers() -> None:
     roles = _first_words(ROLE_NOUNS)
     TRIGGERS.add("actor.appositive", roles)
     TRIGGERS.add("actor.prefixed", roles)
-    TRIGGERS.add("actor.role_first", roles)
     TRIGGERS.add(
         "actor.ministry", ["ministry", "defen", "general", "armed", *_first_words((*FORCE_NOUNS, *POLICE_NOUNS))]
     )
