@@ -218,6 +218,10 @@ class _Patterns:
             rf"(?:\s+(?P<of>of|for|at|in|with)\s+(?:[\w.’'\"“”-]+\s+){{0,6}}?[\w.’'\"“”-]+,)?,?\s+{name}"
             rf"(?(of)(?=\s*,|\s+(?:said|says|told|wrote|added)\b)|\b)"
         )
+        self.named_speaker = re.compile(
+            rf"(?<![\w’'-]){name}\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?"
+            r"(?:said|says|told|claimed|claims|wrote|writes|added|insisted|stated|announced|posted)\b"
+        )
         self.role_lead = re.compile(r"(?:(?:former|acting)\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}$")
         # "the army's spokesman, X": the side of the armed forces named last
         self.army_owner = re.compile(r"\bthe\s+(?:army|military|armed\s+forces|air\s+force|navy)['’]s\s+$", re.I)
@@ -397,6 +401,9 @@ class ActorFinder:
         for grouping, grouping_side in GROUPINGS.items():
             if grouping.lower() in lowered and grouping_side:
                 return grouping_side
+        for organisation, known in ORGANISATIONS.items():  # "Wagner chief", "Hezbollah official"
+            if known.side and organisation in phrase:
+                return known.side
         for offset, country in self._place_country_at.items():
             if start <= offset < start + len(phrase):
                 return country
@@ -427,6 +434,17 @@ class ActorFinder:
             side = self.side_of_phrase(role, match.start("role"))
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
+        for match in self._matches("named_speaker", _PATTERNS.named_speaker):
+            # "Yevgeny Prigozhin said ...": a person without a role phrase (side unknown), so that later mentions
+            # ("Prigozhin's claim", "he") find them
+            name, start = match.group("name"), match.start("name")
+            if not _plausible_person(name) and name.count(" ") == 2:  # "Monday Oleh Kiper said": the last two
+                start += name.index(" ") + 1
+                name = name[name.index(" ") + 1 :]
+            if start in self._place_country_at:
+                continue  # "in Nova Kakhovka said": a place
+            if _plausible_person(name) and name_key(name.split()[-1]) not in self._person_keys:
+                self._add(self._person(name, side=None, role=None), start, match.end("name"), name)
         for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 120):
             name = match.group("name")
             if not _plausible_person(name):
@@ -667,11 +685,28 @@ def _role_noun(phrase: str) -> str | None:
     return re.sub(r"\s+", " ", match.group(0)) if match else None
 
 
+_ORGANISATION_WORDS = frozenset(
+    {
+        "press", "agency", "watch", "council", "union", "committee", "group", "service", "office", "party", "army",
+        "guard", "police", "corps", "brigade", "battalion", "company", "university", "bank", "fund", "court",
+        "parliament", "assembly", "conference", "security", "nations", "international", "foundation", "center",
+        "centre", "post", "journal", "telegraph", "guardian", "independent", "kremlin", "pentagon",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+        "april", "may", "june", "july", "august", "september", "october", "november", "december", "meanwhile",
+        "separately", "earlier", "later", "also", "but", "and", "when", "while", "however", "yet", "still", "then",
+    }
+)  # fmt: skip
+"""Words of institutions, outlets and sentence openings, never of a person's name ("Associated Press said",
+"On Monday Ivan Petrov said")."""
+
+
 def _plausible_person(name: str) -> bool:
     words = name.split()
     if len(words) < 2:
         return False
     lowered = {w.lower() for w in words}
+    if any(word in _ORGANISATION_WORDS for word in lowered) or name in MEDIA or name in ORGANISATIONS:
+        return False
     banned = {
         "the",
         "despite",
@@ -774,6 +809,8 @@ def _register_triggers() -> None:
     roles = _first_words(ROLE_NOUNS)
     TRIGGERS.add("actor.appositive", roles)
     TRIGGERS.add("actor.prefixed", roles)
+    TRIGGERS.add("actor.named_speaker", ["said", "says", "told", "claim", "wrote", "writes", "added", "insist"])
+    TRIGGERS.add("actor.named_speaker", ["stated", "announced", "posted"])
     TRIGGERS.add(
         "actor.ministry", ["ministry", "defen", "general", "armed", *_first_words((*FORCE_NOUNS, *POLICE_NOUNS))]
     )

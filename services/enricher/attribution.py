@@ -227,7 +227,8 @@ class SpeakerTracker:
             self.last_person = actor
         elif actor.kind in _ORG_KINDS:
             self.last_organisation = actor
-            self.last_group = actor
+            if actor.kind not in ("state", "outlet", "media"):
+                self.last_group = actor
         self.last_by_kind[actor.kind] = actor
 
     def note_mentions(self, mentions: list[ActorMention]) -> None:
@@ -236,6 +237,11 @@ class SpeakerTracker:
                 actor = self._actors.actors.get(mention.actor_id)
                 if actor is not None and actor.kind == "person" and self.last_person is None:
                     self.last_person = actor
+
+
+_POSSESSIVE_GAP = re.compile(r"['’]s\s+[^,;]*?(?:\band\b|\bor\b|[\"“”])")
+"""A possessive in the object of an earlier verb coordinated with the reporting verb ("called Prigozhin's statement
+"not true" and said"); "Russia's top general has said" and "Zelensky's office said" keep the possessor."""
 
 
 def _plural_people(actor: Actor) -> bool:
@@ -252,6 +258,8 @@ def _speaker_before(
         if position - mention.end > 70:
             return None
         gap = text[mention.end : position]
+        if _POSSESSIVE_GAP.match(gap):
+            continue  # "X, ..., called Prigozhin's statement false and said": the possessor is not the subject
         if re.search(r"\b(?:that|which|who)\b", gap) and not re.search(r",\s*$", gap):
             return None
         actor = tracker.resolve(mention)
