@@ -115,7 +115,7 @@ def _slug(text: str) -> str:
 _Trie = dict[str, "_Trie"]
 
 
-def _alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str]) -> str:
     """The words as one alternation, factored by common prefixes ("Russia(?:n|-backed)?|..."): ``re`` tries the
     branches of an alternation one by one, so the lists of states, roles and force nouns, tried at every word, cost
     a few first letters instead of hundreds of words. Longer words are tried first; a blank matches any blanks."""
@@ -154,9 +154,9 @@ class _Patterns:
                 self.country_side[name.lower()] = code
             for metonym in entry.metonyms:
                 self.metonym_side[metonym.lower()] = code
-        plain_demonyms = _alternation(d for e in STATES.values() for d in e.demonyms)
-        countries = _alternation(n for e in STATES.values() for n in e.names)
-        metonyms = _alternation(m for e in STATES.values() for m in e.metonyms)
+        plain_demonyms = alternation(d for e in STATES.values() for d in e.demonyms)
+        countries = alternation(n for e in STATES.values() for n in e.names)
+        metonyms = alternation(m for e in STATES.values() for m in e.metonyms)
         # "Russian-installed", "Iran-backed", "Kremlin-appointed": the side of the word before the hyphen
         # (any capitalised words here, cheaper than every state's words; ``demonym_side`` knows the real ones)
         compound = rf"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?-(?:{'|'.join(DEMONYM_COMPOUNDS)})\b"
@@ -165,7 +165,7 @@ class _Patterns:
             rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s"
             rf"|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
         )
-        other_institutions = _alternation(POLICE_NOUNS)
+        other_institutions = alternation(POLICE_NOUNS)
         self.owner_demonyms = demonyms
         # both branches start at a word: the owner, or the ministry or general staff "of" a country
         ministry_starts = first_characters(
@@ -174,7 +174,7 @@ class _Patterns:
         self.ministry = re.compile(
             rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
             rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
-            rf"military|army|(?:{_alternation(FORCE_NOUNS)}))\b"
+            rf"military|army|(?:{alternation(FORCE_NOUNS)}))\b"
             rf"|(?P<what2>general\s+staff|(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
             rf"(?:\s+military)?\b)",
             re.IGNORECASE,
@@ -187,20 +187,20 @@ class _Patterns:
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
         )
-        groupings = _alternation(GROUPINGS)
+        groupings = alternation(GROUPINGS)
         self.known_grouping = re.compile(rf"\b{first_characters(groupings)}(?P<name>{groupings})\b")
         state_names = f"{countries}|{metonyms}"
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
-            rf"(?!{_APOSTROPHE}s\s+(?:{_alternation(ROLE_NOUNS)}))"
+            rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
         )
         self.media = re.compile(
-            rf"\b(?P<name>{_alternation(MEDIA)})(?![\w-])"
+            rf"\b(?P<name>{alternation(MEDIA)})(?![\w-])"
             rf"|\b(?P<demonym>{demonyms})\s+(?P<what>state\s+media|state\s+television|state\s+tv|media|"
             rf"(?:military\s+|war\s+)?bloggers?)\b"
         )
-        self.organisation = re.compile(rf"\b(?P<name>{_alternation(ORGANISATIONS)})\b")
-        roles = _alternation(ROLE_NOUNS)
+        self.organisation = re.compile(rf"\b(?P<name>{alternation(ORGANISATIONS)})\b")
+        roles = alternation(ROLE_NOUNS)
         name = r"(?P<name>[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?){1,2})"
         self.role_phrase = roles
         # "Viktor Trehubov, a Ukrainian military spokesman," / "Viktor Tregubov, spokesperson for Khortytsia,"
@@ -243,16 +243,16 @@ class _Patterns:
             rf"(?P<mod>(?:(?:{modifiers})\s+){{1,2}})?$",
             re.IGNORECASE,
         )
-        force_words = _alternation(w.lower() for w in (*FORCE_NOUNS, *POLICE_NOUNS))
+        force_words = alternation(w.lower() for w in (*FORCE_NOUNS, *POLICE_NOUNS))
         self.ministry_anchor = re.compile(
             rf"(?<![a-z])(?:ministry|defen[cs]e|general\s+staff|armed\s+forces|{force_words})(?![a-z])"
         )
         self.side_of_word = {**self.metonym_side, **self.country_side, **self.demonym_side}
-        self.side_word = re.compile(rf"(?<!\w)(?:{_alternation(self.side_of_word)})(?!\w)")
+        self.side_word = re.compile(rf"(?<!\w)(?:{alternation(self.side_of_word)})(?!\w)")
         for word, code in list(self.side_of_word.items()):  # "russian-installed": after side_word, which needs none
             for suffix in DEMONYM_COMPOUNDS:
                 self.demonym_side[f"{word}-{suffix}"] = code
-        self.role_noun = re.compile(rf"(?<!\w)(?:{_alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
+        self.role_noun = re.compile(rf"(?<!\w)(?:{alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
         self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"

@@ -16,8 +16,9 @@ from functools import lru_cache
 from typing import Literal
 
 from newsmon.contracts import Actor, Attribution
+from services.enricher._lexicon import ROLE_NOUNS
 from services.enricher._scan import TRIGGERS, first_characters
-from services.enricher.actors import ActorIndex, ActorMention
+from services.enricher.actors import ActorIndex, ActorMention, alternation
 from services.enricher.sentences import Sentence
 
 Scope = Literal["forward", "backward", "whole", "echo"]
@@ -133,10 +134,11 @@ def _content_object(verb: str, after: str) -> bool:
 
 _SUBORDINATE_SPEAKER = re.compile(
     r"\b(?:after|before|when|whenever|while|because|since|until|once|although|though|whereas)\s+"
-    r"(?:[\w.’'-]+\s+){0,6}(?:[\w.’'-]+,\s+)?$",
+    rf"(?:[\w.’'-]+\s+){{0,6}}?(?:(?:{alternation(ROLE_NOUNS)}),\s+)?$",
     re.IGNORECASE,
 )
-"""The text before a speaker that opens a subordinate clause: "..., after the army's spokesman, <Name>, warned"."""
+"""The text before a speaker that opens a subordinate clause: "..., after the army's spokesman, <Name>, warned"
+(a comma only after a role: in "after the assault, the ministry said" the speaker opens the main clause)."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
 _PRONOUNS = frozenset({"he", "she", "it", "they"})
@@ -407,7 +409,9 @@ def attribute(position: int, events: list[SpeechEvent]) -> tuple[SpeechEvent | N
     forward = [
         e
         for e in events
-        if e.scope in ("forward", "whole") and e.end <= position and (e.until is None or position < e.until)
+        if e.scope in ("forward", "whole")
+        and (e.end <= position or e.start == position)  # a cue may begin with the verb: "he urged families to leave"
+        and (e.until is None or position < e.until)
     ]
     chosen: SpeechEvent | None = forward[-1] if forward else None
     if chosen is None:
