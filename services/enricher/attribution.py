@@ -122,6 +122,13 @@ _ADJUNCT_AFTER = re.compile(
     r"last|this|overnight|today|tonight|yesterday|also|again|separately|previously|\w+ly|\w+day)\b|[^\w\s]|$)",
     re.IGNORECASE,
 )
+_REDUCED_PASSIVE = re.compile(r"\s+to\s+[a-z]")
+_MUTE = re.compile(
+    r"(?:drones|missiles|rockets|jets|warplanes|aircraft|bombers|helicopters|aviation|artillery|tanks|warships|"
+    r"strikes|airstrikes|attacks|shelling|bombardment)$",
+    re.IGNORECASE,
+)
+"""Force nouns that cannot be speakers."""
 _ADDRESSEE_VERBS = frozenset({"told", "tells", "wrote", "writes", "posted", "urged", "urges", "warned", "warns"})
 
 
@@ -264,6 +271,8 @@ def _speaker_before(
             continue  # "X, ..., called Prigozhin's statement false and said": the possessor is not the subject
         if re.search(r"\b(?:that|which|who)\b", gap) and not re.search(r",\s*$", gap):
             return None
+        if _MUTE.search(mention.surface):
+            return None  # "Russian drones ... told": weapons and strikes say nothing
         actor = tracker.resolve(mention)
         if actor is not None:
             return actor, mention.surface
@@ -335,6 +344,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         passive = _PASSIVE_BEFORE.search(before) is not None and not verb.lower().endswith("ing")
         if passive and "quoted" not in verb.lower():
             continue
+        if _REDUCED_PASSIVE.match(body, match.end()) and verb.lower() in _ADDRESSEE_VERBS:
+            continue  # "families told to leave": the families were told, they do not speak
         found = None
         if _PARTICIPLE.match(verb) and before.rstrip().endswith(","):
             # "..., saying that": the speaker is the subject of the clause before

@@ -165,3 +165,20 @@ def test_a_known_armed_group_in_a_role_phrase_gives_the_side() -> None:
     index = find_actors("Hezbollah official Ali Fayyad said the strikes would not stop them.")
 
     assert index.actors["person:ali-faiad"].side == "LB"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian drones hit Kharkiv overnight; families told to leave the city.",  # a reduced passive
+        "Russian drones warned of nothing.",  # weapons say nothing
+    ],
+)
+def test_no_speaker_for_a_reduced_passive_or_a_weapon(text: str) -> None:
+    from services.enricher.attribution import SpeakerTracker, speech_events
+    from services.enricher.sentences import split_sentences
+
+    index = find_actors(text)
+    [sentence] = split_sentences(text)
+
+    assert speech_events(sentence, text, index, SpeakerTracker(index)) == []
