@@ -222,6 +222,11 @@ class _Patterns:
             rf"(?<![\w’'-]){name}\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?"
             r"(?:said|says|told|claimed|claims|wrote|writes|added|insisted|stated|announced|posted)\b"
         )
+        self.description = re.compile(
+            r"(?:^|(?<=[.!?—]\s))[Tt]he\s+(?P<role>head|chief|leader|commander|founder)\s+of\s+(?P<org>[^,.;]{3,60}?)"
+            r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced|told|insisted|wrote)\b",
+            re.MULTILINE,
+        )
         self.role_lead = re.compile(r"(?:(?:former|acting)\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}$")
         # "the army's spokesman, X": the side of the armed forces named last
         self.army_owner = re.compile(r"\bthe\s+(?:army|military|armed\s+forces|air\s+force|navy)['’]s\s+$", re.I)
@@ -444,7 +449,8 @@ class ActorFinder:
             if start in self._place_country_at:
                 continue  # "in Nova Kakhovka said": a place
             if _plausible_person(name) and name_key(name.split()[-1]) not in self._person_keys:
-                self._add(self._person(name, side=None, role=None), start, match.end("name"), name)
+                side, role = self._described_before(start)
+                self._add(self._person(name, side=side, role=role), start, match.end("name"), name)
         for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 120):
             name = match.group("name")
             if not _plausible_person(name):
@@ -461,6 +467,16 @@ class ActorFinder:
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
+
+    def _described_before(self, position: int) -> tuple[str | None, str | None]:
+        """Side and role of "The head of Russia's Wagner private army claimed ..." just before a person named
+        without a role ("... Yevgeny Prigozhin said"): wire copy describes a speaker first and names them after."""
+        found = None
+        for match in _PATTERNS.description.finditer(self._text, max(0, position - 400), position):
+            found = match
+        if found is None:
+            return None, None
+        return self.side_of_phrase(found.group("org"), found.start("org")), found.group("role").lower()
 
     def _last_military_side(self, position: int) -> str | None:
         """The side of the armed forces named last before ``position`` ("Israeli jets ... the army's spokesman")."""
