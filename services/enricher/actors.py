@@ -154,13 +154,12 @@ class _Patterns:
                 self.country_side[name.lower()] = code
             for metonym in entry.metonyms:
                 self.metonym_side[metonym.lower()] = code
-        plain_demonyms = alternation(d for e in STATES.values() for d in e.demonyms)
         countries = alternation(n for e in STATES.values() for n in e.names)
         metonyms = alternation(m for e in STATES.values() for m in e.metonyms)
-        # "Russian-installed", "Iran-backed", "Kremlin-appointed": the side of the word before the hyphen
-        # (any capitalised words here, cheaper than every state's words; ``demonym_side`` knows the real ones)
-        compound = rf"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?-(?:{'|'.join(DEMONYM_COMPOUNDS)})\b"
-        demonyms = f"{compound}|{plain_demonyms}"
+        # a side word before a noun: "Russian forces", also "Ukraine officials", "Kremlin officials" and, with the
+        # side of the word before the hyphen, "Russian-installed", "Iran-backed", "Kremlin-appointed"
+        side_words = alternation(w for e in STATES.values() for w in (*e.demonyms, *e.names, *e.metonyms))
+        demonyms = rf"(?:{side_words})(?:-(?:{'|'.join(DEMONYM_COMPOUNDS)})\b)?"
         owner = (
             rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s"
             rf"|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
@@ -168,9 +167,7 @@ class _Patterns:
         other_institutions = alternation(POLICE_NOUNS)
         self.owner_demonyms = demonyms
         # both branches start at a word: the owner, or the ministry or general staff "of" a country
-        ministry_starts = first_characters(
-            f"{countries}|{metonyms}|the|{plain_demonyms}|general|defen|ministry", also="A-Z"
-        )
+        ministry_starts = first_characters(f"{countries}|{metonyms}|the|{side_words}|general|defen|ministry")
         self.ministry = re.compile(
             rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
             rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
@@ -182,7 +179,7 @@ class _Patterns:
         self.ministry_lower = re.compile(lower_case_source(self.ministry.pattern))
         """``ministry`` for lower-cased text: several times faster than IGNORECASE."""
         # the owner ("Russia's", "the Russian"), else a quote or the capitalised name
-        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{plain_demonyms}", also='A-Z"“')
+        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{side_words}", also='A-Z"“')
         self.grouping = re.compile(
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
@@ -255,6 +252,7 @@ class _Patterns:
         self.side_of_word = {**self.metonym_side, **self.country_side, **self.demonym_side}
         self.side_word = re.compile(rf"(?<!\w)(?:{alternation(self.side_of_word)})(?!\w)")
         for word, code in list(self.side_of_word.items()):  # "russian-installed": after side_word, which needs none
+            self.demonym_side.setdefault(word, code)
             for suffix in DEMONYM_COMPOUNDS:
                 self.demonym_side[f"{word}-{suffix}"] = code
         self.role_noun = re.compile(rf"(?<!\w)(?:{alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
