@@ -37,7 +37,48 @@ STATES: dict[str, StateEntry] = {
     "IR": StateEntry(("Iran",), ("Iranian",), ("Tehran",)),
     "IL": StateEntry(("Israel",), ("Israeli",), ()),
     "TR": StateEntry(("Turkey", "Türkiye"), ("Turkish",), ("Ankara",)),
+    # other conflicts the monitor may meet. A capital is a metonym only where it rarely means the city itself in
+    # war reports (a metonym followed by "'s" or "said" is not a claim place: "Beirut's southern suburbs" would be).
+    "LB": StateEntry(("Lebanon",), ("Lebanese",)),
+    "SY": StateEntry(("Syria",), ("Syrian",)),
+    "IQ": StateEntry(("Iraq",), ("Iraqi",)),
+    "YE": StateEntry(("Yemen",), ("Yemeni",)),
+    "PS": StateEntry(("the Palestinian territories", "Palestine"), ("Palestinian",)),
+    "SD": StateEntry(("Sudan",), ("Sudanese",)),
+    "SS": StateEntry(("South Sudan",), ("South Sudanese",)),
+    "SA": StateEntry(("Saudi Arabia",), ("Saudi",), ("Riyadh",)),
+    "AE": StateEntry(("the United Arab Emirates", "the UAE"), ("Emirati",), ("Abu Dhabi",)),
+    "QA": StateEntry(("Qatar",), ("Qatari",), ("Doha",)),
+    "EG": StateEntry(("Egypt",), ("Egyptian",), ("Cairo",)),
+    "JO": StateEntry(("Jordan",), ("Jordanian",), ("Amman",)),
+    "AZ": StateEntry(("Azerbaijan",), ("Azerbaijani",), ("Baku",)),
+    "AM": StateEntry(("Armenia",), ("Armenian",), ("Yerevan",)),
+    "MD": StateEntry(("Moldova",), ("Moldovan",), ("Chisinau",)),
+    "ET": StateEntry(("Ethiopia",), ("Ethiopian",), ("Addis Ababa",)),
+    "CD": StateEntry(("the Democratic Republic of Congo", "the DRC", "Congo"), ("Congolese",), ("Kinshasa",)),
+    "RW": StateEntry(("Rwanda",), ("Rwandan",), ("Kigali",)),
+    "ML": StateEntry(("Mali",), ("Malian",), ("Bamako",)),
+    "MM": StateEntry(("Myanmar",), ("Myanmar",), ("Naypyidaw",)),
+    "AF": StateEntry(("Afghanistan",), ("Afghan",), ("Kabul",)),
+    "PK": StateEntry(("Pakistan",), ("Pakistani",), ("Islamabad",)),
+    "IN": StateEntry(("India",), ("Indian",), ("New Delhi",)),
+    "KR": StateEntry(("South Korea",), ("South Korean",), ("Seoul",)),
+    "JP": StateEntry(("Japan",), ("Japanese",), ("Tokyo",)),
+    "TW": StateEntry(("Taiwan",), ("Taiwanese",), ("Taipei",)),
+    "IT": StateEntry(("Italy",), ("Italian",), ("Rome",)),
+    "ES": StateEntry(("Spain",), ("Spanish",), ("Madrid",)),
+    "NL": StateEntry(("the Netherlands",), ("Dutch",)),
+    "HU": StateEntry(("Hungary",), ("Hungarian",), ("Budapest",)),
+    "RO": StateEntry(("Romania",), ("Romanian",), ("Bucharest",)),
+    "FI": StateEntry(("Finland",), ("Finnish",), ("Helsinki",)),
+    "SE": StateEntry(("Sweden",), ("Swedish",), ("Stockholm",)),
+    "LT": StateEntry(("Lithuania",), ("Lithuanian",), ("Vilnius",)),
+    "LV": StateEntry(("Latvia",), ("Latvian",), ("Riga",)),
+    "EE": StateEntry(("Estonia",), ("Estonian",), ("Tallinn",)),
 }
+
+DEMONYM_COMPOUNDS = ("installed", "backed", "appointed", "controlled", "led", "allied", "aligned", "sponsored")
+"""``<demonym or country>-<word>`` names the same side: "Russian-installed officials", "Iran-backed militias"."""
 
 OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU"}
 """Belligerents of the conflicts the monitor follows: the default actor when a text names none (see docs)."""
@@ -64,7 +105,55 @@ FORCE_NOUNS = (
     "brigade",
     "assault groups",
     "infantry",
+    "special forces",
+    "aviation",
+    "air defence",
+    "air defense",
+    "warplanes",
+    "fighter jets",
+    "jets",
+    "aircraft",
+    "bombers",
+    "helicopters",
+    "warships",
+    "tanks",
+    "rockets",
+    "strikes",
+    "airstrikes",
+    "air strikes",
+    "attacks",
+    "shelling",
+    "bombardment",
 )
+"""Nouns that, after a demonym or a country's possessive, name that side's armed forces ("Israeli warplanes",
+"Russia's strikes"): the agent of what they do."""
+
+POLICE_NOUNS = (
+    "police",
+    "border guards",
+    "border guard service",
+    "border service",
+    "national guard",
+    "civil defence",
+    "civil defense",
+    "emergency services",
+    "emergencies ministry",
+    "emergency situations ministry",
+    "security service",
+    "intelligence service",
+    "intelligence agency",
+    "military intelligence",
+    "health ministry",
+    "interior ministry",
+    "justice ministry",
+    "energy ministry",
+    "ministry of health",
+    "ministry of internal affairs",
+    "ministry of the interior",
+    "ministry of emergency situations",
+)
+"""Other institutions of a state that report casualties, strikes and evacuations ("Lebanon's health ministry",
+"Israeli police"): speakers with the state's side."""
 
 ROLE_NOUNS = (
     "spokesman",
@@ -103,6 +192,11 @@ ROLE_NOUNS = (
     "lawmaker",
     "deputy",
     "correspondent",
+    "representative",
+    "ombudsman",
+    "prosecutor",
+    "commissioner",
+    "administrator",
     "expert",
     "researcher",
     "gov.",
@@ -120,7 +214,7 @@ GROUPINGS: dict[str, str | None] = {
     "Tavriya": "UA",
     "Odesa": "UA",
     "Siversk": "UA",
-    # Russian groups of forces
+    # Russian groups of forces (their English names are in GROUPS_OF_FORCES)
     "Sever": "RU",
     "Zapad": "RU",
     "Tsentr": "RU",
@@ -128,6 +222,18 @@ GROUPINGS: dict[str, str | None] = {
     "Yug": "RU",
     "Dnepr": "RU",
 }
+
+GROUPS_OF_FORCES: dict[str, str] = {
+    "North": "RU",
+    "Centre": "RU",
+    "Center": "RU",
+    "South": "RU",
+    "West": "RU",
+    "East": "RU",
+    "Dnieper": "RU",
+}
+"""Russian groups of forces by their English names: a side only in "the North group (of forces)" (a bare "North"
+is no grouping)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,4 +310,27 @@ ORGANISATIONS: dict[str, Known] = {
     "United Nations": Known("org:un", "United Nations", "organisation", None),
     "IAEA": Known("org:iaea", "IAEA", "organisation", None),
     "MoD": Known("org:mod", "Ministry of Defence", "ministry", None),
+    "European Union": Known("org:eu", "European Union", "organisation", None),
+    "OSCE": Known("org:osce", "OSCE", "organisation", None),
+    "UNIFIL": Known("org:unifil", "UNIFIL", "organisation", None),
+    "Red Cross": Known("org:icrc", "International Committee of the Red Cross", "organisation", None),
+    "ICRC": Known("org:icrc", "International Committee of the Red Cross", "organisation", None),
+    "Human Rights Watch": Known("org:hrw", "Human Rights Watch", "organisation", None),
+    "Amnesty International": Known("org:amnesty", "Amnesty International", "organisation", None),
+    # armed forces and armed groups known by their own names; side: the state they fight for (None where both
+    # sides of a civil war are of one state)
+    "Israel Defense Forces": Known("il.military", "Israeli armed forces", "military", "IL"),
+    "IDF": Known("il.military", "Israeli armed forces", "military", "IL"),
+    "Islamic Revolutionary Guard Corps": Known("ir.irgc", "Islamic Revolutionary Guard Corps", "military", "IR"),
+    "Revolutionary Guards": Known("ir.irgc", "Islamic Revolutionary Guard Corps", "military", "IR"),
+    "IRGC": Known("ir.irgc", "Islamic Revolutionary Guard Corps", "military", "IR"),
+    "Wagner": Known("ru.wagner", "Wagner Group", "military", "RU"),
+    "Hezbollah": Known("org:hezbollah", "Hezbollah", "military", "LB"),
+    "Hamas": Known("org:hamas", "Hamas", "military", "PS"),
+    "Houthis": Known("org:houthis", "Houthis", "military", "YE"),
+    "Houthi": Known("org:houthis", "Houthis", "military", "YE"),
+    "Sudanese Armed Forces": Known("sd.military", "Sudanese armed forces", "military", "SD"),
+    "SAF": Known("sd.military", "Sudanese armed forces", "military", "SD"),
+    "Rapid Support Forces": Known("org:rsf", "Rapid Support Forces", "military", None),
+    "RSF": Known("org:rsf", "Rapid Support Forces", "military", None),
 }

@@ -22,11 +22,15 @@ from functools import lru_cache
 from newsmon.contracts import Actor
 from newsmon.contracts.places import ActorKind
 from services.enricher._lexicon import (
+    DEMONYM_COMPOUNDS,
     FORCE_NOUNS,
     GROUPINGS,
+    GROUPS_OF_FORCES,
     KNOWN_PEOPLE,
     MEDIA,
+    OPPONENTS,
     ORGANISATIONS,
+    POLICE_NOUNS,
     ROLE_NOUNS,
     STATES,
     StateEntry,
@@ -37,7 +41,6 @@ from services.enricher._scan import (
     first_characters,
     lower_case_source,
     normalise,
-    starting_characters,
 )
 
 _APOSTROPHE = "['’]"
@@ -50,7 +53,8 @@ class ActorMention:
     end: int
     surface: str
     pronoun: str | None = None
-    """'person' for he/she, 'organisation' for it / the ministry: resolved against earlier speakers."""
+    """'person' for he/she, 'organisation' for it / the ministry, 'group' for they: resolved against earlier
+    speakers."""
 
 
 @dataclass(slots=True)
@@ -108,8 +112,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+_Trie = dict[str, "_Trie"]
+
+
+def alternation(words: Iterable[str]) -> str:
+    """The words as one alternation, factored by common prefixes ("Russia(?:n|-backed)?|..."): ``re`` tries the
+    branches of an alternation one by one, so the lists of states, roles and force nouns, tried at every word, cost
+    a few first letters instead of hundreds of words. Longer words are tried first; a blank matches any blanks."""
+    trie: _Trie = {}
+    for word in set(words):
+        node = trie
+        for token in re.findall(r"\s+|.", word, re.DOTALL):
+            node = node.setdefault(" " if token.isspace() else token, {})
+        node[""] = {}
+    return "|".join(_branches(trie))
+
+
+def _branches(node: _Trie) -> list[str]:
+    return [(r"\s+" if key == " " else re.escape(key)) + _rest(node[key]) for key in sorted(node) if key]
+
+
+def _rest(node: _Trie) -> str:
+    branches = _branches(node)
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+    return body + "?" if "" in node else body
 
 
 class _Patterns:
@@ -126,20 +154,24 @@ class _Patterns:
                 self.country_side[name.lower()] = code
             for metonym in entry.metonyms:
                 self.metonym_side[metonym.lower()] = code
-        demonyms = _alternation(d for e in STATES.values() for d in e.demonyms)
-        countries = _alternation(n for e in STATES.values() for n in e.names)
-        metonyms = _alternation(m for e in STATES.values() for m in e.metonyms)
+        countries = alternation(n for e in STATES.values() for n in e.names)
+        metonyms = alternation(m for e in STATES.values() for m in e.metonyms)
+        # a side word before a noun: "Russian forces", also "Ukraine officials", "Kremlin officials" and, with the
+        # side of the word before the hyphen, "Russian-installed", "Iran-backed", "Kremlin-appointed"
+        side_words = alternation(w for e in STATES.values() for w in (*e.demonyms, *e.names, *e.metonyms))
+        demonyms = rf"(?:{side_words})(?:-(?:{'|'.join(DEMONYM_COMPOUNDS)})\b)?"
         owner = (
             rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s"
             rf"|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
         )
+        other_institutions = alternation(POLICE_NOUNS)
         self.owner_demonyms = demonyms
         # both branches start at a word: the owner, or the ministry or general staff "of" a country
-        ministry_starts = first_characters(f"{countries}|{metonyms}|the|{demonyms}|general|defen|ministry")
+        ministry_starts = first_characters(f"{countries}|{metonyms}|the|{side_words}|general|defen|ministry")
         self.ministry = re.compile(
-            rf"\b{ministry_starts}(?:{owner}\s+(?P<what>defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
+            rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
             rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
-            rf"military|army|(?:{_alternation(FORCE_NOUNS)}))\b"
+            rf"military|army|(?:{alternation(FORCE_NOUNS)}))\b"
             rf"|(?P<what2>general\s+staff|(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
             rf"(?:\s+military)?\b)",
             re.IGNORECASE,
@@ -147,25 +179,25 @@ class _Patterns:
         self.ministry_lower = re.compile(lower_case_source(self.ministry.pattern))
         """``ministry`` for lower-cased text: several times faster than IGNORECASE."""
         # the owner ("Russia's", "the Russian"), else a quote or the capitalised name
-        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{demonyms}", also='A-Z"“')
+        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{side_words}", also='A-Z"“')
         self.grouping = re.compile(
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
         )
-        groupings = _alternation(GROUPINGS)
+        groupings = alternation(GROUPINGS)
         self.known_grouping = re.compile(rf"\b{first_characters(groupings)}(?P<name>{groupings})\b")
         state_names = f"{countries}|{metonyms}"
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
-            rf"(?!{_APOSTROPHE}s\s+(?:{_alternation(ROLE_NOUNS)}))"
+            rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
         )
         self.media = re.compile(
-            rf"\b(?P<name>{_alternation(MEDIA)})(?![\w-])"
+            rf"\b(?P<name>{alternation(MEDIA)})(?![\w-])"
             rf"|\b(?P<demonym>{demonyms})\s+(?P<what>state\s+media|state\s+television|state\s+tv|media|"
             rf"(?:military\s+|war\s+)?bloggers?)\b"
         )
-        self.organisation = re.compile(rf"\b(?P<name>{_alternation(ORGANISATIONS)})\b")
-        roles = _alternation(ROLE_NOUNS)
+        self.organisation = re.compile(rf"\b(?P<name>{alternation(ORGANISATIONS)})\b")
+        roles = alternation(ROLE_NOUNS)
         name = r"(?P<name>[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?){1,2})"
         self.role_phrase = roles
         # "Viktor Trehubov, a Ukrainian military spokesman," / "Viktor Tregubov, spokesperson for Khortytsia,"
@@ -176,40 +208,69 @@ class _Patterns:
         # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
         # "One blogger, Yuriy Butusov,"
         # anchored on the role word, the words before it are read backwards (fast: see the module _scan)
-        self.prefixed = re.compile(rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?,?\s+{name}\b")
+        # also "the head of the Donetsk regional military administration, Vadym Filashkin, said": the role and its
+        # institution first, then the name between commas
+        self.prefixed = re.compile(
+            rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?"
+            rf"(?:\s+(?P<of>of|for|at|in|with)\s+(?:[\w.’'\"“”-]+\s+){{0,6}}?[\w.’'\"“”-]+,)?,?\s+{name}"
+            rf"(?(of)(?=\s*,|\s+(?:said|says|told|wrote|added)\b)|\b)"
+        )
+        self.named_speaker = re.compile(
+            rf"(?<![\w’'-]){name}\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?"
+            r"(?:said|says|told|claimed|claims|wrote|writes|added|insisted|stated|announced|posted)\b"
+        )
+        self.description = re.compile(
+            r"(?:^|(?<=[.!?—]\s))[Tt]he\s+(?P<role>head|chief|leader|commander|founder)\s+of\s+(?P<org>[^,.;]{3,60}?)"
+            r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced|told|insisted|wrote)\b",
+            re.MULTILINE,
+        )
         self.role_lead = re.compile(r"(?:(?:former|acting)\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}$")
+        # "the army's spokesman, X": the side of the armed forces named last
+        self.army_owner = re.compile(r"\bthe\s+(?:army|military|armed\s+forces|air\s+force|navy)['’]s\s+$", re.I)
         generic_roles = (
             r"officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
-            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration"
+            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command"
         )
         self.generic = re.compile(rf"\b{first_characters(generic_roles)}(?P<role>{generic_roles})\b", re.IGNORECASE)
         articles = (
             r"an?|the|one|another|two|some|several|local|senior|the\s+(?:town|city|village|region|oblast|province)['’]s"
         )
-        modifiers = r"military|senior|government|defen[cs]e|local|regional|city|army|intelligence|security"
-        # searched in the 50 characters before a role word: only where one of its words starts, or at the end
-        lead_starts = starting_characters(f"{articles}|{demonyms}|{modifiers}")
+        modifiers = (
+            r"military|senior|government|defen[cs]e|local|regional|city|district|army|intelligence|security|"
+            r"occupation|civil|civilian|municipal|provincial|state"
+        )
+        # searched in the 50 characters before a role word: only where a word starts, or at the end
         self.generic_lead = re.compile(
-            rf"(?=[{lead_starts}]|$)(?:\b(?P<article>{articles})\s+)?(?:(?P<demonym>{demonyms})\s+)?"
-            rf"(?P<mod>(?:{modifiers})\s+)?$",
+            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?(?:(?P<demonym>{demonyms})\s+)?"
+            rf"(?P<mod>(?:(?:{modifiers})\s+){{1,2}})?$",
             re.IGNORECASE,
         )
-        force_words = _alternation(w.lower() for w in FORCE_NOUNS)
+        force_words = alternation(w.lower() for w in (*FORCE_NOUNS, *POLICE_NOUNS))
         self.ministry_anchor = re.compile(
             rf"(?<![a-z])(?:ministry|defen[cs]e|general\s+staff|armed\s+forces|{force_words})(?![a-z])"
         )
         self.side_of_word = {**self.metonym_side, **self.country_side, **self.demonym_side}
-        self.side_word = re.compile(rf"(?<!\w)(?:{_alternation(self.side_of_word)})(?!\w)")
-        self.role_noun = re.compile(rf"(?<!\w)(?:{_alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
+        self.side_word = re.compile(rf"(?<!\w)(?:{alternation(self.side_of_word)})(?!\w)")
+        for word, code in list(self.side_of_word.items()):  # "russian-installed": after side_word, which needs none
+            self.demonym_side.setdefault(word, code)
+            for suffix in DEMONYM_COMPOUNDS:
+                self.demonym_side[f"{word}-{suffix}"] = code
+        self.role_noun = re.compile(rf"(?<!\w)(?:{alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
         self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
         self.pronoun = re.compile(
-            r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
+            r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
             r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
             r"(?:also\s+|then\s+|later\s+|further\s+|on\s+\w+\s+)?(?:said|says|told|added|claimed|stated|wrote|went\s+on|"
             r"insisted|noted|warned|reported|announced|asserted|described|argued|dismissed|denied|questioned|praised|"
-            r"recently)\b)"
+            r"recently|urged|ordered|called|accused|confirmed|acknowledged|admitted|explained|stressed|declared|"
+            r"posted|estimated|vowed|promised|predicted|reiterated)\b)"
         )
 
+
+_LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
+"""Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
+_EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
+"""Force nouns that name what forces do: the mention is their owner alone ("Russian" in "Russian attacks")."""
 
 _PATTERNS = _Patterns()
 # a capitalised word, maybe after Mr/Mrs/Ms; the lookahead lets re skip every other position at once (2× faster)
@@ -308,6 +369,20 @@ class ActorFinder:
         name = names.get(suffix, f"{entry.names[0]} {suffix.replace('_', ' ')}")
         return _actor(id=f"{code.lower()}.{suffix}", name=name, kind=kind, side=code, role=role)
 
+    def _other_institution(self, code: str, what: str) -> Actor:
+        """ "Lebanon's health ministry", "Israeli police", "the Ukrainian border guard service"."""
+        entry: StateEntry = STATES[code]
+        kind: ActorKind = "ministry" if "ministry" in what else "organisation"
+        name = re.sub(r"^ministry of (?:the )?(\w+(?: \w+)*)", r"\1 ministry", what)
+        name = {
+            "internal affairs ministry": "interior ministry",
+            "emergency situations ministry": "emergencies ministry",
+        }.get(name, name)
+        name = re.sub(r"\bdefense\b", "defence", name)
+        return _actor(
+            id=f"{code.lower()}.{_slug(name)}", name=f"{entry.demonyms[0]} {name}", kind=kind, side=code, role=name
+        )
+
     def _person(self, full_name: str, *, side: str | None, role: str | None) -> Actor:
         parts = full_name.split()
         surname_key = name_key(parts[-1])
@@ -329,6 +404,9 @@ class ActorFinder:
         for grouping, grouping_side in GROUPINGS.items():
             if grouping.lower() in lowered and grouping_side:
                 return grouping_side
+        for organisation, known in ORGANISATIONS.items():  # "Wagner chief", "Hezbollah official"
+            if known.side and organisation in phrase:
+                return known.side
         for offset, country in self._place_country_at.items():
             if start <= offset < start + len(phrase):
                 return country
@@ -359,7 +437,19 @@ class ActorFinder:
             side = self.side_of_phrase(role, match.start("role"))
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
-        for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 60):
+        for match in self._matches("named_speaker", _PATTERNS.named_speaker):
+            # "Yevgeny Prigozhin said ...": a person without a role phrase (side unknown), so that later mentions
+            # ("Prigozhin's claim", "he") find them
+            name, start = match.group("name"), match.start("name")
+            if not _plausible_person(name) and name.count(" ") == 2:  # "Monday Oleh Kiper said": the last two
+                start += name.index(" ") + 1
+                name = name[name.index(" ") + 1 :]
+            if start in self._place_country_at:
+                continue  # "in Nova Kakhovka said": a place
+            if _plausible_person(name) and name_key(name.split()[-1]) not in self._person_keys:
+                side, role = self._described_before(start)
+                self._add(self._person(name, side=side, role=role), start, match.end("name"), name)
+        for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 120):
             name = match.group("name")
             if not _plausible_person(name):
                 continue
@@ -371,8 +461,29 @@ class ActorFinder:
                 side = self._recent_group_side(match.start(), "blogger")
             if side is None and (_role_noun(role) or "") in {"gov.", "governor", "mayor", "head"}:
                 side = self._nearest_place_country(match.start())  # a local office: the country of its place
+            if side is None and _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start):
+                side = self._last_military_side(role_start)  # "the army's spokesman, X"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
+
+    def _described_before(self, position: int) -> tuple[str | None, str | None]:
+        """Side and role of "The head of Russia's Wagner private army claimed ..." just before a person named
+        without a role ("... Yevgeny Prigozhin said"): wire copy describes a speaker first and names them after."""
+        found = None
+        for match in _PATTERNS.description.finditer(self._text, max(0, position - 400), position):
+            found = match
+        if found is None:
+            return None, None
+        return self.side_of_phrase(found.group("org"), found.start("org")), found.group("role").lower()
+
+    def _last_military_side(self, position: int) -> str | None:
+        """The side of the armed forces named last before ``position`` ("Israeli jets ... the army's spokesman")."""
+        found = None
+        for match in _PATTERNS.ministry.finditer(self._text, max(0, position - 1500), position):
+            what = (match.group("what") or "").lower()
+            if what and not match.group("other") and "ministry" not in what and "chief" not in what:
+                found = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
+        return found
 
     def _recent_group_side(self, position: int, role: str) -> str | None:
         window = self._text[max(0, position - 1500) : position]
@@ -391,7 +502,9 @@ class ActorFinder:
             what = re.sub(r"\s+", " ", (match.group("what") or match.group("what2") or "").lower())
             if code is None:
                 continue
-            if ("ministry" in what and "foreign" not in what) or ("defen" in what and "chief" not in what):
+            if match.group("other"):
+                actor = self._other_institution(code, what)
+            elif ("ministry" in what and "foreign" not in what) or ("defen" in what and "chief" not in what):
                 actor = self._state_actor(code, kind="ministry", suffix="mod", role="defence ministry")
             elif "foreign" in what:
                 actor = self._state_actor(code, kind="ministry", suffix="mfa", role="foreign ministry")
@@ -401,6 +514,12 @@ class ActorFinder:
                 continue  # "Russia's defense chief" is a role inside a person's appositive
             else:
                 actor = self._state_actor(code, kind="military", suffix="military")
+                if what in _EVENT_NOUNS:
+                    # "Russian attacks near X": the noun is the event (a cue), its owner the agent
+                    end = match.start("what")
+                    end -= len(text[match.start() : end]) - len(text[match.start() : end].rstrip())
+                    self._add(actor, match.start(), end, text[match.start() : end])
+                    continue
             self._add(actor, match.start(), match.end(), text[match.start() : match.end()])
         seen_groupings = {"Khortytsia", "Khortytsya", "Tavria", "Tavriya"}  # names that rarely mean anything else
         for match in self._matches("grouping", _PATTERNS.grouping):
@@ -408,8 +527,10 @@ class ActorFinder:
             seen_groupings.add(name)
             if name.lower() in {"the", "a", "this", "that", "operational", "strategic", "battle", "task"}:
                 continue
-            code = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2")) or GROUPINGS.get(
-                name
+            code = (
+                _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
+                or GROUPINGS.get(name)
+                or GROUPS_OF_FORCES.get(name)
             )
             actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))
@@ -424,7 +545,9 @@ class ActorFinder:
                 entry = MEDIA[_canonical(match.group("name"), MEDIA)]
                 actor = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             else:
-                code = _PATTERNS.demonym_side[match.group("demonym").lower()]
+                code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
+                if code is None:
+                    continue
                 what = re.sub(r"\s+", " ", match.group("what").lower())
                 kind: ActorKind = "media"
                 suffix = "bloggers" if "blogger" in what else "state_media" if "state" in what else "media"
@@ -465,20 +588,21 @@ class ActorFinder:
                 continue
             match = lead
             role = role_match.group("role").lower()
+            office = role in {"administration", "command"}
             if not match.group("demonym") and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
                 or not (match.group("article") or match.group("mod"))
+                or (office and not match.group("mod"))  # "the command of": a military or regional office only
             ):
                 continue
-            code = _PATTERNS.demonym_side.get((match.group("demonym") or "").lower())
+            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower())
             lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
-            local = lead_words.endswith(("'s", "’s")) or lead_words in {
-                "local",
-                "regional",
-                "city",
-            }
-            if code is None and (local or role in {"governor", "mayor"} or role.startswith("head")):
+            local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & _LOCAL_WORDS)
+            if code is None and (local or office or role in {"governor", "mayor"} or role.startswith("head")):
+                # a local office: the country of its place; an occupation authority: that country's opponent
                 code = self._nearest_place_country(match.start())
+                if "occupation" in lead_words.split():
+                    code = OPPONENTS.get(code or "")
             generic: Actor | None
             if role in {"soldier", "soldiers"}:
                 generic = self._state_actor(code, kind="military", suffix="military") if code else None
@@ -487,7 +611,7 @@ class ActorFinder:
                 generic = _actor(
                     id=f"{(code or 'xx').lower()}.{_slug(base)}",
                     name=self._text[match.start() : role_match.end()].strip(),
-                    kind="person" if base != "authorities" else "organisation",
+                    kind="organisation" if base in {"authorities", "administration", "command"} else "person",
                     side=code,
                     role=base,
                 )
@@ -556,6 +680,8 @@ class ActorFinder:
             pronoun = (
                 "person"
                 if word in {"he", "she"} or any(r in word for r in ("blogger", "spokes", "president", "official"))
+                else "group"
+                if word == "they"
                 else "organisation"
             )
             self.index.mentions.append(ActorMention("", match.start(), match.end(), match.group("p"), pronoun=pronoun))
@@ -573,11 +699,28 @@ def _role_noun(phrase: str) -> str | None:
     return re.sub(r"\s+", " ", match.group(0)) if match else None
 
 
+_ORGANISATION_WORDS = frozenset(
+    {
+        "press", "agency", "watch", "council", "union", "committee", "group", "service", "office", "party", "army",
+        "guard", "police", "corps", "brigade", "battalion", "company", "university", "bank", "fund", "court",
+        "parliament", "assembly", "conference", "security", "nations", "international", "foundation", "center",
+        "centre", "post", "journal", "telegraph", "guardian", "independent", "kremlin", "pentagon",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+        "april", "may", "june", "july", "august", "september", "october", "november", "december", "meanwhile",
+        "separately", "earlier", "later", "also", "but", "and", "when", "while", "however", "yet", "still", "then",
+    }
+)  # fmt: skip
+"""Words of institutions, outlets and sentence openings, never of a person's name ("Associated Press said",
+"On Monday Ivan Petrov said")."""
+
+
 def _plausible_person(name: str) -> bool:
     words = name.split()
     if len(words) < 2:
         return False
     lowered = {w.lower() for w in words}
+    if any(word in _ORGANISATION_WORDS for word in lowered) or name in MEDIA or name in ORGANISATIONS:
+        return False
     banned = {
         "the",
         "despite",
@@ -670,6 +813,8 @@ _SECOND_WORDS = {
 _PRONOUN_VERBS = (
     "said", "says", "told", "added", "claimed", "stated", "wrote", "went", "insisted", "noted", "warned", "reported",
     "announced", "asserted", "described", "argued", "dismissed", "denied", "questioned", "praised", "recently",
+    "urged", "ordered", "called", "accused", "confirmed", "acknowledged", "admitted", "explained", "stressed",
+    "declared", "posted", "estimated", "vowed", "promised", "predicted", "reiterated",
 )  # fmt: skip
 """The words one of which follows the pronoun in every match of ``_Patterns.pronoun``."""
 
@@ -678,7 +823,11 @@ def _register_triggers() -> None:
     roles = _first_words(ROLE_NOUNS)
     TRIGGERS.add("actor.appositive", roles)
     TRIGGERS.add("actor.prefixed", roles)
-    TRIGGERS.add("actor.ministry", ["ministry", "defen", "general", "armed", *_first_words(FORCE_NOUNS)])
+    TRIGGERS.add("actor.named_speaker", ["said", "says", "told", "claim", "wrote", "writes", "added", "insist"])
+    TRIGGERS.add("actor.named_speaker", ["stated", "announced", "posted"])
+    TRIGGERS.add(
+        "actor.ministry", ["ministry", "defen", "general", "armed", *_first_words((*FORCE_NOUNS, *POLICE_NOUNS))]
+    )
     TRIGGERS.add("actor.grouping", ["group"])
     TRIGGERS.add("actor.known_grouping", _first_words(GROUPINGS))
     TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "tv", "television"])
@@ -686,10 +835,13 @@ def _register_triggers() -> None:
     TRIGGERS.add("actor.state", _first_words(n for e in STATES.values() for n in (*e.names, *e.metonyms)))
     TRIGGERS.add(
         "actor.generic",
-        ["official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head"],
-    )
+        [
+            "official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head",
+            "administration", "command",
+        ],
+    )  # fmt: skip
     TRIGGERS.add("actor.institution_reference", ["the"])
-    TRIGGERS.add("actor.pronoun", ["he", "she", "it", "the"])
+    TRIGGERS.add("actor.pronoun", ["he", "she", "it", "they", "the"])
     # the words above are in almost every sentence: these two patterns also need a word of their second part
     TRIGGERS.add(_SECOND_WORDS["institution_reference"], ["ministry", "grouping", "general"])
     TRIGGERS.add(_SECOND_WORDS["pronoun"], _PRONOUN_VERBS)

@@ -16,8 +16,9 @@ from functools import lru_cache
 from typing import Literal
 
 from newsmon.contracts import Actor, Attribution
+from services.enricher._lexicon import ROLE_NOUNS
 from services.enricher._scan import TRIGGERS, first_characters
-from services.enricher.actors import ActorIndex, ActorMention
+from services.enricher.actors import ActorIndex, ActorMention, alternation
 from services.enricher.sentences import Sentence
 
 Scope = Literal["forward", "backward", "whole", "echo"]
@@ -116,8 +117,38 @@ _END_AFTER = re.compile(
 )
 """After a reporting verb whose content came before it: "told CNN.", "said Saturday, a claim ...", "said on
 Telegram."."""
+_ADJUNCT_AFTER = re.compile(
+    r"\s*(?:(?:in|on|at|to|via|by|from|during|through|over|with|without|after|before|as|late|early|earlier|later|"
+    r"last|this|overnight|today|tonight|yesterday|also|again|separately|previously|\w+ly|\w+day)\b|[^\w\s]|$)",
+    re.IGNORECASE,
+)
+_REDUCED_PASSIVE = re.compile(r"\s+to\s+[a-z]")
+_MUTE = re.compile(
+    r"(?:drones|missiles|rockets|jets|warplanes|aircraft|bombers|helicopters|aviation|artillery|tanks|warships|"
+    r"strikes|airstrikes|attacks|shelling|bombardment)$",
+    re.IGNORECASE,
+)
+"""Force nouns that cannot be speakers."""
+_ADDRESSEE_VERBS = frozenset({"told", "tells", "wrote", "writes", "posted", "urged", "urges", "warned", "warns"})
+
+
+def _content_object(verb: str, after: str) -> bool:
+    """'..., Ukraine's General Staff reported Russian attacks near X': what follows the verb is its content (a
+    noun phrase or a clause), not an adjunct ("said on Telegram", "said in a statement") or an addressee ("told
+    reporters")."""
+    return verb.lower() not in _ADDRESSEE_VERBS and _ADJUNCT_AFTER.match(after) is None
+
+
+_SUBORDINATE_SPEAKER = re.compile(
+    r"\b(?:after|before|when|whenever|while|because|since|until|once|although|though|whereas)\s+"
+    rf"(?:[\w.’'-]+\s+){{0,6}}?(?:(?:{alternation(ROLE_NOUNS)}),\s+)?$",
+    re.IGNORECASE,
+)
+"""The text before a speaker that opens a subordinate clause: "..., after the army's spokesman, <Name>, warned"
+(a comma only after a role: in "after the assault, the ministry said" the speaker opens the main clause)."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
+_PRONOUNS = frozenset({"he", "she", "it", "they"})
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
 UNATTRIBUTED = Attribution(name="unattributed")
 _cased = {"_ACCORDING": _ACCORDING, "_NOMINAL_REPORT": _NOMINAL_REPORT, "_ECHO": _ECHO, "SPEECH_VERB": SPEECH_VERB}
@@ -175,10 +206,13 @@ class SpeakerTracker:
         self._actors = actors
         self.last_person: Actor | None = None
         self.last_organisation: Actor | None = None
+        self.last_group: Actor | None = None
+        """The latest speaker "they" can be: officials, authorities, an institution."""
         self.last_by_kind: dict[str, Actor] = {}
 
     def attribution(self, actor: Actor, surface: str) -> Attribution:
-        name = actor.name if actor.kind != "person" or actor.id.startswith("person:") else surface
+        named = actor.kind != "person" or actor.id.startswith("person:") or surface.lower() in _PRONOUNS
+        name = actor.name if named else surface
         return _attribution(name, actor.id, actor.side, actor.role)
 
     def resolve(self, mention: ActorMention) -> Actor | None:
@@ -191,13 +225,19 @@ class SpeakerTracker:
                 return self.last_by_kind.get(wanted) or self.last_organisation
         if mention.pronoun == "person":
             return self.last_person
+        if mention.pronoun == "group":
+            return self.last_group
         return self.last_organisation
 
     def note(self, actor: Actor) -> None:
-        if actor.kind == "person":
+        if _plural_people(actor):
+            self.last_group = actor  # "local officials ... They said": not a "he"
+        elif actor.kind == "person":
             self.last_person = actor
         elif actor.kind in _ORG_KINDS:
             self.last_organisation = actor
+            if actor.kind not in ("state", "outlet", "media"):
+                self.last_group = actor
         self.last_by_kind[actor.kind] = actor
 
     def note_mentions(self, mentions: list[ActorMention]) -> None:
@@ -206,6 +246,16 @@ class SpeakerTracker:
                 actor = self._actors.actors.get(mention.actor_id)
                 if actor is not None and actor.kind == "person" and self.last_person is None:
                     self.last_person = actor
+
+
+_POSSESSIVE_GAP = re.compile(r"['’]s\s+[^,;]*?(?:\band\b|\bor\b|[\"“”])")
+"""A possessive in the object of an earlier verb coordinated with the reporting verb ("called Prigozhin's statement
+"not true" and said"); "Russia's top general has said" and "Zelensky's office said" keep the possessor."""
+
+
+def _plural_people(actor: Actor) -> bool:
+    """A group of people named by a plural role ("Russian-installed officials", "local authorities")."""
+    return actor.kind in ("person", "organisation") and not actor.id.startswith("person:") and actor.name.endswith("s")
 
 
 def _speaker_before(
@@ -217,8 +267,12 @@ def _speaker_before(
         if position - mention.end > 70:
             return None
         gap = text[mention.end : position]
+        if _POSSESSIVE_GAP.match(gap):
+            continue  # "X, ..., called Prigozhin's statement false and said": the possessor is not the subject
         if re.search(r"\b(?:that|which|who)\b", gap) and not re.search(r",\s*$", gap):
             return None
+        if _MUTE.search(mention.surface):
+            return None  # "Russian drones ... told": weapons and strikes say nothing
         actor = tracker.resolve(mention)
         if actor is not None:
             return actor, mention.surface
@@ -290,6 +344,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         passive = _PASSIVE_BEFORE.search(before) is not None and not verb.lower().endswith("ing")
         if passive and "quoted" not in verb.lower():
             continue
+        if _REDUCED_PASSIVE.match(body, match.end()) and verb.lower() in _ADDRESSEE_VERBS:
+            continue  # "families told to leave": the families were told, they do not speak
         found = None
         if _PARTICIPLE.match(verb) and before.rstrip().endswith(","):
             # "..., saying that": the speaker is the subject of the clause before
@@ -331,10 +387,15 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
         after = body[match.end() :]
         speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
         lead = body[: speaker_start - base]
-        if lead.rstrip().endswith(",") and after.lstrip().startswith(","):
+        if _SUBORDINATE_SPEAKER.search(lead):
+            # "X bombed Y after the army's spokesman warned residents to leave": the speaker's words are in its own
+            # subordinate clause, the main clause is not theirs
+            scope = "forward"
+        elif lead.rstrip().endswith(",") and after.lstrip().startswith(","):
             scope = "whole"  # "..., the ministry said, Kyiv had ..."
         elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
-            _END_AFTER.match(after) or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after))
+            _END_AFTER.match(after)
+            or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))
         ):
             scope = "backward"  # "<content>, the MoD said in a statement carried by TASS on Sunday."
         else:
@@ -359,7 +420,9 @@ def attribute(position: int, events: list[SpeechEvent]) -> tuple[SpeechEvent | N
     forward = [
         e
         for e in events
-        if e.scope in ("forward", "whole") and e.end <= position and (e.until is None or position < e.until)
+        if e.scope in ("forward", "whole")
+        and (e.end <= position or e.start == position)  # a cue may begin with the verb: "he urged families to leave"
+        and (e.until is None or position < e.until)
     ]
     chosen: SpeechEvent | None = forward[-1] if forward else None
     if chosen is None:

@@ -67,3 +67,118 @@ def test_a_blogger_takes_the_side_of_the_bloggers_named_before() -> None:
 
     [butusov] = [a for a in index.actors.values() if a.kind == "person"]
     assert (butusov.name, butusov.side, butusov.role) == ("Yuriy Butusov", "UA", "blogger")
+
+
+@pytest.mark.parametrize(
+    ("text", "actor_id", "side"),
+    [
+        # institutions of states other than Russia and Ukraine
+        ("Syria's interior ministry said the convoy was hit.", "sy.interior-ministry", "SY"),
+        ("Jordanian police said two people were hurt.", "jo.police", "JO"),
+        ("The Sudanese army said it had retaken the bridge.", "sd.military", "SD"),
+        ("Iran's Revolutionary Guards said the drones were theirs.", "ir.irgc", "IR"),
+        ("Hamas said the talks had stalled.", "org:hamas", "PS"),
+        # demonym + force or event noun: the side's armed forces
+        ("Iraqi helicopters flew over the border.", "iq.military", "IQ"),
+        ("Turkish airstrikes hit the hills overnight.", "tr.military", "TR"),
+        # "<state>-installed", "<state>-backed": that state's side
+        ("Moscow-appointed officials announced a curfew.", "ru.official", "RU"),
+        ("Iran-backed fighters fired rockets.", "ir.military", "IR"),
+        # occupation authorities: the opponent of the place's country (place offsets given below)
+        # the North group of forces is Russian; a bare "North" is no grouping
+        ("Troops of the West group of forces advanced, North Korean media said.", "grouping:west", "RU"),
+    ],
+)
+def test_other_states_institutions_and_compounds_get_their_side(text: str, actor_id: str, side: str) -> None:
+    index = find_actors(text)
+
+    assert index.actors[actor_id].side == side
+
+
+def test_a_bare_direction_is_no_grouping() -> None:
+    index = find_actors("North Korean troops arrived after the West group of forces advanced.")
+
+    assert "grouping:north" not in index.actors
+    assert index.actors["kp.military"].side == "KP"
+
+
+def test_an_event_noun_leaves_the_owner_as_the_agent_mention() -> None:
+    text = "The ministry reported Turkish attacks near the border."
+
+    index = find_actors(text)
+
+    [mention] = [m for m in index.mentions if m.actor_id == "tr.military"]
+    assert mention.surface == "Turkish"
+
+
+def test_a_role_before_the_name_between_commas_is_that_persons_role() -> None:
+    text = "Two people were hurt, the head of the Syrian civil defence, Ahmad Haddad, said."
+
+    index = find_actors(text)
+
+    [person] = [a for a in index.actors.values() if a.kind == "person"]
+    assert (person.name, person.side, person.role) == ("Ahmad Haddad", "SY", "head")
+
+
+def test_the_armys_spokesman_takes_the_side_of_the_forces_named_before() -> None:
+    text = "Egyptian jets patrolled the coast after the army's spokesman, Omar Fathy, warned fishermen to stay ashore."
+
+    index = find_actors(text)
+
+    assert index.actors["person:omar-fathi"].side == "EG"
+
+
+def test_a_local_office_takes_the_country_of_the_nearest_place() -> None:
+    text = "Shelling hit Vuhledar, the district military administration announced."
+
+    index = find_actors(text, place_country_at={text.index("Vuhledar"): "UA"})
+
+    assert index.actors["ua.administration"].kind == "organisation"
+
+
+def test_occupation_authorities_belong_to_the_opponent_of_the_places_country() -> None:
+    text = "Occupation authorities in Melitopol said the water supply was cut."
+
+    index = find_actors(text, place_country_at={text.index("Melitopol"): "UA"})
+
+    assert index.actors["ru.authorities"].side == "RU"
+
+
+def test_a_person_named_without_a_role_is_registered_but_not_a_place_or_an_outlet() -> None:
+    text = (
+        "On Friday Marta Kowalczyk said the bridge was down. The Associated Press said it could not confirm it. "
+        "Officials in Nova Kakhovka said the dam held. Kowalczyk later retracted."
+    )
+
+    index = find_actors(text, place_country_at={text.index("Nova Kakhovka"): "UA"})
+
+    people = {a.name for a in index.actors.values() if a.kind == "person" and a.id.startswith("person:")}
+    assert people == {"Marta Kowalczyk"}
+    assert index.actors["media:ap"].kind == "outlet"
+    assert [m.surface for m in index.mentions if m.actor_id == "person:marta-kovalczik"] == [
+        "Marta Kowalczyk",
+        "Kowalczyk",
+    ]
+
+
+def test_a_known_armed_group_in_a_role_phrase_gives_the_side() -> None:
+    index = find_actors("Hezbollah official Ali Fayyad said the strikes would not stop them.")
+
+    assert index.actors["person:ali-faiad"].side == "LB"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian drones hit Kharkiv overnight; families told to leave the city.",  # a reduced passive
+        "Russian drones warned of nothing.",  # weapons say nothing
+    ],
+)
+def test_no_speaker_for_a_reduced_passive_or_a_weapon(text: str) -> None:
+    from services.enricher.attribution import SpeakerTracker, speech_events
+    from services.enricher.sentences import split_sentences
+
+    index = find_actors(text)
+    [sentence] = split_sentences(text)
+
+    assert speech_events(sentence, text, index, SpeakerTracker(index)) == []
