@@ -77,6 +77,12 @@ _MODIFIER_SIDE = re.compile(
     re.IGNORECASE,
 )
 _RETAKE = re.compile(r"\b(?:liberat|recaptur|retook|retaken|retake|reclaim|regain|return)", re.IGNORECASE)
+_SPEAKER_OF = re.compile(
+    r"\s+(?:(?:also|later|again|earlier|has|have|had|on\s+\w+|\w+ly)\s+)*(?:said|says|told|reported|reports|"
+    r"claimed|claims|announced|stated|added|wrote|posted|confirmed)\b",
+    re.IGNORECASE,
+)
+_SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _REPELLED_BEFORE = re.compile(
@@ -450,6 +456,11 @@ class ClaimExtractor:
                 # "it"/"they"/"our" after a named side is the speaker; "its"/"their" is the nearest side named
                 # before it ("Kyiv said Moscow had moved its troops", "concerns with Israel about its strikes")
                 break
+            speaks = _SPEAKER_OF.match(self.text, mention.end, position)
+            if speaks and not _SELF_REFERENCE.search(self.text, speaks.end(), position):
+                # "Israeli police said a rocket hit X": the speaker reports the strike, it does not strike (but
+                # "the ministry said it had pulled its troops out of X": it did)
+                continue
             return actor.side, f"subject «{mention.surface}»"
         if own:
             return "", f"«{own.group(0).strip()}» refers to the speaker"
