@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 BUILD_VERSION = "2"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "newsmon" / "gazetteer"
+KEPT_OTHER_CACHES = 2
 
 KIND_NAMES: tuple[PlaceKind, ...] = ("populated_place", "region", "country", "area")
 POPULATED, REGION, COUNTRY, AREA = range(4)
@@ -193,6 +194,19 @@ def _write_cache(gazetteer: Gazetteer, path: Path) -> None:
         logger.warning("could not write gazetteer cache %s: %s", path, exc)
         Path(temporary).unlink(missing_ok=True)
         return
-    for stale in path.parent.glob("gazetteer-*.pickle"):
-        if stale != path:  # caches of other versions are about 120 MB each; a reader holding one keeps its copy
-            stale.unlink(missing_ok=True)
+    # caches of other versions are about 120 MB each: keep the newest few (checkouts of other versions side by side
+    # would otherwise delete each other's and rebuild in turn); a reader holding a deleted one keeps its copy
+    others = sorted(
+        (stale for stale in path.parent.glob("gazetteer-*.pickle") if stale != path),
+        key=_modified,
+        reverse=True,
+    )
+    for stale in others[KEPT_OTHER_CACHES:]:
+        stale.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -409,3 +409,9 @@ def test_a_belligerents_forces_beside_its_opponents_towns(finder: PlaceFinder) -
 def test_capitals_and_big_cities_need_no_compatriots(finder: PlaceFinder) -> None:
     found = ids_by_surface(finder.find("Washington said it had raised concerns about the strikes in Beirut."))
     assert found == {"Washington": {"4140963"}, "Beirut": {"276781"}}
+
+
+def test_occupation_names_of_regions_and_front_line_villages(finder: PlaceFinder) -> None:
+    text = "Officials of the self-proclaimed Donetsk People's Republic said troops near Rabotino were shelled."
+    found = ids_by_surface(finder.find(text))
+    assert found == {"Donetsk People's Republic": {DONETSK_OBLAST}, "Rabotino": {"ppl:UA.26:robotyne"}}
