@@ -415,3 +415,14 @@ def test_occupation_names_of_regions_and_front_line_villages(finder: PlaceFinder
     text = "Officials of the self-proclaimed Donetsk People's Republic said troops near Rabotino were shelled."
     found = ids_by_surface(finder.find(text))
     assert found == {"Donetsk People's Republic": {DONETSK_OBLAST}, "Rabotino": {"ppl:UA.26:robotyne"}}
+
+
+def test_sudan_states_and_areas(finder: PlaceFinder) -> None:
+    text = "The RSF stormed Wad Madani, the capital of Gezira state, and pushed on across Darfur into North Darfur."
+    found = ids_by_surface(finder.find(text))
+    assert found == {
+        "Wad Madani": {"364103"},
+        "Gezira state": {"adm1:SD.38"},
+        "Darfur": {"area:darfur"},
+        "North Darfur": {"adm1:SD.55"},
+    }
