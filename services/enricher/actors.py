@@ -605,7 +605,8 @@ class ActorFinder:
             self._later_names[name] = group
         for match in self._matches("organisation", _PATTERNS.organisation):
             entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
-            if entry.side is None and any(m.start <= match.start() and match.end() <= m.end for m in self.index.mentions):
+            inside = any(m.start <= match.start() and match.end() <= m.end for m in self.index.mentions)
+            if entry.side is None and inside:
                 continue  # "Defence Ministry" in "Russia's Defence Ministry": already that state's ministry
             organisation = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             if entry.kind == "ministry" and entry.side is None:
