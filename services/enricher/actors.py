@@ -190,6 +190,8 @@ class _Patterns:
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
             rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
+            # a name used as a noun modifier names no actor: "Ukraine war live", "the Russia desk"
+            r"(?!\s+(?:war|conflict|crisis|live|news|updates?|desk|correspondent|coverage)\b)"
         )
         self.media = re.compile(
             rf"\b(?P<name>{alternation(MEDIA)})(?![\w-])"
