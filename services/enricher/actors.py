@@ -244,7 +244,8 @@ class _Patterns:
         self.army_owner = re.compile(r"\bthe\s+(?:army|military|armed\s+forces|air\s+force|navy)['’]s\s+$", re.I)
         generic_roles = (
             r"officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
-            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command"
+            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command|"
+            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry"
         )
         self.generic = re.compile(rf"\b{first_characters(generic_roles)}(?P<role>{generic_roles})\b", re.IGNORECASE)
         articles = (
@@ -638,6 +639,7 @@ class ActorFinder:
             match = lead
             role = role_match.group("role").lower()
             office = role in {"administration", "command"}
+            ministry = role.endswith("ministry")  # "the health ministry said": of the country it reports from
             told = _SOURCE_TOLD.match(text, role_match.end()) if role in {"source", "sources"} else None
             if told is not None and not match.group("demonym"):
                 # "a source in the security agencies told RIA Novosti": an unnamed source of a medium that has a
@@ -661,7 +663,9 @@ class ActorFinder:
             code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower())
             lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
             local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & _LOCAL_WORDS)
-            if code is None and (local or office or role in {"governor", "mayor"} or role.startswith("head")):
+            if code is None and (
+                local or office or ministry or role in {"governor", "mayor"} or role.startswith("head")
+            ):
                 # a local office: the country of its place; an occupation authority: that country's opponent
                 code = self._nearest_place_country(match.start())
                 if "occupation" in lead_words.split():
@@ -670,11 +674,15 @@ class ActorFinder:
             if role in {"soldier", "soldiers"}:
                 generic = self._state_actor(code, kind="military", suffix="military") if code else None
             else:
-                base = re.sub(r"s$", "", role) if role not in {"authorities"} else role
+                base = re.sub(r"s$", "", re.sub(r"\s+", " ", role)) if role not in {"authorities"} else role
                 generic = _actor(
                     id=f"{(code or 'xx').lower()}.{_slug(base)}",
                     name=self._text[match.start() : role_match.end()].strip(),
-                    kind="organisation" if base in {"authorities", "administration", "command"} else "person",
+                    kind="ministry"
+                    if ministry
+                    else "organisation"
+                    if base in {"authorities", "administration", "command"}
+                    else "person",
                     side=code,
                     role=base,
                 )
@@ -910,7 +918,7 @@ def _register_triggers() -> None:
         "actor.generic",
         [
             "official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head",
-            "administration", "command",
+            "administration", "command", "ministry",
         ],
     )  # fmt: skip
     TRIGGERS.add("actor.institution_reference", ["the"])
