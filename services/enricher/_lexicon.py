@@ -80,8 +80,9 @@ STATES: dict[str, StateEntry] = {
 DEMONYM_COMPOUNDS = ("installed", "backed", "appointed", "controlled", "led", "allied", "aligned", "sponsored")
 """``<demonym or country>-<word>`` names the same side: "Russian-installed officials", "Iran-backed militias"."""
 
-OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU"}
-"""Belligerents of the conflicts the monitor follows: the default actor when a text names none (see docs)."""
+OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU", "SD": "RSF", "RSF": "SD"}
+"""Belligerents of the conflicts the monitor follows: the default actor when a text names none (see docs). A side is
+a country code, or the short name of an armed group that fights its own state (Sudan's Rapid Support Forces: "RSF")."""
 
 FORCE_NOUNS = (
     "forces",
@@ -178,6 +179,7 @@ ROLE_NOUNS = (
     "mayor",
     "official",
     "blogger",
+    "milblogger",
     "military blogger",
     "war blogger",
     "analyst",
@@ -317,8 +319,8 @@ ORGANISATIONS: dict[str, Known] = {
     "ICRC": Known("org:icrc", "International Committee of the Red Cross", "organisation", None),
     "Human Rights Watch": Known("org:hrw", "Human Rights Watch", "organisation", None),
     "Amnesty International": Known("org:amnesty", "Amnesty International", "organisation", None),
-    # armed forces and armed groups known by their own names; side: the state they fight for (None where both
-    # sides of a civil war are of one state)
+    # armed forces and armed groups known by their own names; side: the state they fight for, or the group's own
+    # short name where it fights its own state (a side of its own, see OPPONENTS)
     "Israel Defense Forces": Known("il.military", "Israeli armed forces", "military", "IL"),
     "IDF": Known("il.military", "Israeli armed forces", "military", "IL"),
     "Islamic Revolutionary Guard Corps": Known("ir.irgc", "Islamic Revolutionary Guard Corps", "military", "IR"),
@@ -331,6 +333,11 @@ ORGANISATIONS: dict[str, Known] = {
     "Houthi": Known("org:houthis", "Houthis", "military", "YE"),
     "Sudanese Armed Forces": Known("sd.military", "Sudanese armed forces", "military", "SD"),
     "SAF": Known("sd.military", "Sudanese armed forces", "military", "SD"),
-    "Rapid Support Forces": Known("org:rsf", "Rapid Support Forces", "military", None),
-    "RSF": Known("org:rsf", "Rapid Support Forces", "military", None),
+    "Rapid Support Forces": Known("org:rsf", "Rapid Support Forces", "military", "RSF"),
+    "RSF": Known("org:rsf", "Rapid Support Forces", "military", "RSF"),
+    # a defence ministry named without its state: the side named last (see actors.py, "MoD")
+    "Defense Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),
+    "Defence Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),
+    "Ministry of Defense": Known("org:mod", "Ministry of Defence", "ministry", None),
+    "Ministry of Defence": Known("org:mod", "Ministry of Defence", "ministry", None),
 }

@@ -190,11 +190,20 @@ class _Patterns:
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
             rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
+            # a name used as a noun modifier names no actor: "Ukraine war live", "the Russia desk"
+            r"(?!\s+(?:war|conflict|crisis|live|news|updates?|desk|correspondent|coverage)\b)"
         )
         self.media = re.compile(
             rf"\b(?P<name>{alternation(MEDIA)})(?![\w-])"
             rf"|\b(?P<demonym>{demonyms})\s+(?P<what>state\s+media|state\s+television|state\s+tv|media|"
-            rf"(?:military\s+|war\s+)?bloggers?)\b"
+            rf"(?:military\s+|war\s+|mil)?bloggers?)\b"
+        )
+        # "the Ukrainian war-mapping group DeepState", "the Russian news agency Interfax-Ukraine": an organisation
+        # named after a demonym and what it is; its side is the demonym's
+        self.named_group = re.compile(
+            rf"\b(?P<demonym>{demonyms})\s+(?:[\w-]+\s+){{0,2}}?(?P<what>group|agency|outlet|channel|project|"
+            rf"website|monitor|newspaper|broadcaster|organi[sz]ation|think\s+tank|network)\s+"
+            rf"(?P<name>[A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){{0,2}})\b"
         )
         self.organisation = re.compile(rf"\b(?P<name>{alternation(ORGANISATIONS)})\b")
         roles = alternation(ROLE_NOUNS)
@@ -211,7 +220,7 @@ class _Patterns:
         # also "the head of the Donetsk regional military administration, Vadym Filashkin, said": the role and its
         # institution first, then the name between commas
         self.prefixed = re.compile(
-            rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?"
+            rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?[”\"]?"
             rf"(?:\s+(?P<of>of|for|at|in|with)\s+(?:[\w.’'\"“”-]+\s+){{0,6}}?[\w.’'\"“”-]+,)?,?\s+{name}"
             rf"(?(of)(?=\s*,|\s+(?:said|says|told|wrote|added)\b)|\b)"
         )
@@ -224,12 +233,19 @@ class _Patterns:
             r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced|told|insisted|wrote)\b",
             re.MULTILINE,
         )
-        self.role_lead = re.compile(r"(?:(?:former|acting)\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}$")
+        # the words of a role before it: capitalised ("Russian President"), or a few lower-case ones that qualify it
+        # ("Russian military expert", 'the Russian occupation "official"')
+        self.role_lead = re.compile(
+            r"(?:(?:former|acting)\s+)?(?:(?:[A-Z][\w.’'-]*|military|war|defen[cs]e|security|political|occupation|"
+            r"senior|top|government|opposition|regional|local|battalion|brigade|unit|spokes(?:man|woman|person)|chief|"
+            r"commander)\s+){0,4}[\"“]?$"
+        )
         # "the army's spokesman, X": the side of the armed forces named last
         self.army_owner = re.compile(r"\bthe\s+(?:army|military|armed\s+forces|air\s+force|navy)['’]s\s+$", re.I)
         generic_roles = (
             r"officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
-            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command"
+            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command|"
+            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry"
         )
         self.generic = re.compile(rf"\b{first_characters(generic_roles)}(?P<role>{generic_roles})\b", re.IGNORECASE)
         articles = (
@@ -237,7 +253,8 @@ class _Patterns:
         )
         modifiers = (
             r"military|senior|government|defen[cs]e|local|regional|city|district|army|intelligence|security|"
-            r"occupation|civil|civilian|municipal|provincial|state"
+            r"occupation|civil|civilian|municipal|provincial|state|battalion|brigade|company|platoon|regiment|unit|"
+            r"frontline|front-line|field|drone|prominent"
         )
         # searched in the 50 characters before a role word: only where a word starts, or at the end
         self.generic_lead = re.compile(
@@ -273,6 +290,18 @@ _EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "sh
 """Force nouns that name what forces do: the mention is their owner alone ("Russian" in "Russian attacks")."""
 
 _PATTERNS = _Patterns()
+_ARMY_ROLE = re.compile(
+    r"(?:(?:an?|the|its)\s+)?(?:army|military)(?:-(?:aligned|backed|allied|appointed|installed))?\s+"
+    r"(?!analyst|expert|blogger|observer|researcher)",
+    re.IGNORECASE,
+)
+"""A role of the army named without its state ("Army spokesman", "the army-aligned governor"): the side of the armed
+forces named last."""
+_SOURCE_TOLD = re.compile(
+    rf"(?:\s+(?:in|at|with|close\s+to|familiar\s+with)\s+[^.;,\"“]{{0,50}}?)?\s+(?:has\s+|had\s+)?told\s+"
+    rf"(?:the\s+)?(?P<medium>{alternation(MEDIA)})\b"
+)
+"""After "source(s)": who they told, when it is an outlet ("a source in the security services told TASS")."""
 # a capitalised word, maybe after Mr/Mrs/Ms; the lookahead lets re skip every other position at once (2× faster)
 _SURNAME = re.compile(r"(?=[A-Z])(?:\bMr\.?\s+|\bMrs\.?\s+|\bMs\.?\s+)?\b([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b")
 
@@ -295,6 +324,9 @@ class ActorFinder:
         self._person_keys: dict[str, str] = {}
         self._first_names: dict[str, str] = {}
         self._caseless: str | None = None  # the lower-cased text when twins of IGNORECASE patterns may run on it
+        self._later_names: dict[str, Actor] = {}
+        """Organisations introduced with what they are ("the Ukrainian monitoring group DeepState"), by name: a
+        later bare "DeepState" is the same actor."""
 
     def _anchored(
         self,
@@ -417,6 +449,7 @@ class ActorFinder:
         text = self._text
         self._people(text)
         self._institutions(text)
+        self._named_again(text)
         self._surnames(text)
         self._pronouns(text)
         self.index.mentions = _without_overlaps(self.index.mentions)
@@ -435,6 +468,8 @@ class ActorFinder:
             if not _plausible_person(name):
                 continue
             side = self.side_of_phrase(role, match.start("role"))
+            if side is None and _ARMY_ROLE.match(role):
+                side = self._last_military_side(match.start())  # "X, the army-aligned governor"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
         for match in self._matches("named_speaker", _PATTERNS.named_speaker):
@@ -461,7 +496,9 @@ class ActorFinder:
                 side = self._recent_group_side(match.start(), "blogger")
             if side is None and (_role_noun(role) or "") in {"gov.", "governor", "mayor", "head"}:
                 side = self._nearest_place_country(match.start())  # a local office: the country of its place
-            if side is None and _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start):
+            if side is None and (
+                _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or _ARMY_ROLE.match(role)
+            ):
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
@@ -479,7 +516,7 @@ class ActorFinder:
     def _last_military_side(self, position: int) -> str | None:
         """The side of the armed forces named last before ``position`` ("Israeli jets ... the army's spokesman")."""
         found = None
-        for match in _PATTERNS.ministry.finditer(self._text, max(0, position - 1500), position):
+        for match in _PATTERNS.ministry.finditer(self._text, 0, position):
             what = (match.group("what") or "").lower()
             if what and not match.group("other") and "ministry" not in what and "chief" not in what:
                 found = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
@@ -559,8 +596,21 @@ class ActorFinder:
                     role="blogger" if suffix == "bloggers" else None,
                 )
             self._add(actor, match.start(), match.end(), match.group(0))
+        for match in self._matches("named_group", _PATTERNS.named_group):
+            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
+            name = match.group("name")
+            if code is None or name in MEDIA or name in ORGANISATIONS or name.lower() in _ORGANISATION_WORDS:
+                continue
+            what = match.group("what").lower()
+            media = what in {"agency", "outlet", "channel", "newspaper", "broadcaster", "website"}
+            group = _actor(id=f"org:{_slug(name)}", name=name, kind="media" if media else "organisation", side=code)
+            self._add(group, match.start(), match.end(), match.group(0))
+            self._later_names[name] = group
         for match in self._matches("organisation", _PATTERNS.organisation):
             entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
+            inside = any(m.start <= match.start() and match.end() <= m.end for m in self.index.mentions)
+            if entry.side is None and inside:
+                continue  # "Defence Ministry" in "Russia's Defence Ministry": already that state's ministry
             organisation = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             if entry.kind == "ministry" and entry.side is None:
                 # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it
@@ -589,6 +639,21 @@ class ActorFinder:
             match = lead
             role = role_match.group("role").lower()
             office = role in {"administration", "command"}
+            ministry = role.endswith("ministry")  # "the health ministry said": of the country it reports from
+            told = _SOURCE_TOLD.match(text, role_match.end()) if role in {"source", "sources"} else None
+            if told is not None and not match.group("demonym"):
+                # "a source in the security agencies told RIA Novosti": an unnamed source of a medium that has a
+                # side speaks for that side
+                medium = MEDIA[_canonical(told.group("medium"), MEDIA)]
+                if medium.side is None:
+                    continue
+                self._add(
+                    _actor(id=f"{medium.side.lower()}.source", name="source", kind="person", side=medium.side),
+                    role_match.start(),
+                    role_match.end(),
+                    role_match.group(0),
+                )
+                continue
             if not match.group("demonym") and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
                 or not (match.group("article") or match.group("mod"))
@@ -598,7 +663,9 @@ class ActorFinder:
             code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower())
             lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
             local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & _LOCAL_WORDS)
-            if code is None and (local or office or role in {"governor", "mayor"} or role.startswith("head")):
+            if code is None and (
+                local or office or ministry or role in {"governor", "mayor"} or role.startswith("head")
+            ):
                 # a local office: the country of its place; an occupation authority: that country's opponent
                 code = self._nearest_place_country(match.start())
                 if "occupation" in lead_words.split():
@@ -607,11 +674,15 @@ class ActorFinder:
             if role in {"soldier", "soldiers"}:
                 generic = self._state_actor(code, kind="military", suffix="military") if code else None
             else:
-                base = re.sub(r"s$", "", role) if role not in {"authorities"} else role
+                base = re.sub(r"s$", "", re.sub(r"\s+", " ", role)) if role not in {"authorities"} else role
                 generic = _actor(
                     id=f"{(code or 'xx').lower()}.{_slug(base)}",
                     name=self._text[match.start() : role_match.end()].strip(),
-                    kind="organisation" if base in {"authorities", "administration", "command"} else "person",
+                    kind="ministry"
+                    if ministry
+                    else "organisation"
+                    if base in {"authorities", "administration", "command"}
+                    else "person",
                     side=code,
                     role=base,
                 )
@@ -642,6 +713,11 @@ class ActorFinder:
             if distance < 300 and (best is None or distance < best[0]):
                 best = (distance, country)
         return best[1] if best else None
+
+    def _named_again(self, text: str) -> None:
+        for name, actor in self._later_names.items():
+            for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                self._add(actor, match.start(), match.end(), name)
 
     def _surnames(self, text: str) -> None:
         keys = dict(self._person_keys)
@@ -830,14 +906,19 @@ def _register_triggers() -> None:
     )
     TRIGGERS.add("actor.grouping", ["group"])
     TRIGGERS.add("actor.known_grouping", _first_words(GROUPINGS))
-    TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "tv", "television"])
+    TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "milblogger", "tv", "television"])
+    TRIGGERS.add(
+        "actor.named_group",
+        ["group", "agency", "outlet", "channel", "project", "website", "monitor", "newspaper", "broadcaster", "organi",
+         "think", "network"],
+    )  # fmt: skip
     TRIGGERS.add("actor.organisation", _first_words(ORGANISATIONS))
     TRIGGERS.add("actor.state", _first_words(n for e in STATES.values() for n in (*e.names, *e.metonyms)))
     TRIGGERS.add(
         "actor.generic",
         [
             "official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head",
-            "administration", "command",
+            "administration", "command", "ministry",
         ],
     )  # fmt: skip
     TRIGGERS.add("actor.institution_reference", ["the"])

@@ -122,6 +122,10 @@ _ADJUNCT_AFTER = re.compile(
     r"last|this|overnight|today|tonight|yesterday|also|again|separately|previously|\w+ly|\w+day)\b|[^\w\s]|$)",
     re.IGNORECASE,
 )
+_ADJUNCT_THEN_PARTICIPLE = re.compile(
+    r"\s+(?:in|on|at|via|during|through|after|late|early)\s+(?:(?!\bthat\b)[^,.;:\"“”]){1,40},\s+[a-z]+ing\b"
+)
+"""After a reporting verb: an adjunct, then a participle clause ("said in its evening report, listing ...")."""
 _REDUCED_PASSIVE = re.compile(r"\s+to\s+[a-z]")
 _MUTE = re.compile(
     r"(?:drones|missiles|rockets|jets|warplanes|aircraft|bombers|helicopters|aviation|artillery|tanks|warships|"
@@ -148,7 +152,8 @@ _SUBORDINATE_SPEAKER = re.compile(
 (a comma only after a role: in "after the assault, the ministry said" the speaker opens the main clause)."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
-_PRONOUNS = frozenset({"he", "she", "it", "they"})
+_PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "them"})
+_OBJECT_PRONOUN = re.compile(r"\s+(him|her|them)\b")
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
 UNATTRIBUTED = Attribution(name="unattributed")
 _cased = {"_ACCORDING": _ACCORDING, "_NOMINAL_REPORT": _NOMINAL_REPORT, "_ECHO": _ECHO, "SPEECH_VERB": SPEECH_VERB}
@@ -303,6 +308,21 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     # the cheap substring tests below only skip patterns that cannot match (not on the rare unlowered text)
     exact = lowered is body
     for match in search["_ACCORDING"].finditer(lowered) if exact or "according" in lowered else ():
+        pronoun = _OBJECT_PRONOUN.match(lowered, match.end())
+        if pronoun is not None:
+            # "According to him, ...": the latest speaker of that kind, not the next actor named
+            referent = tracker.last_group if pronoun.group(1) == "them" else tracker.last_person
+            if referent is not None:
+                events.append(
+                    SpeechEvent(
+                        base + match.start(),
+                        base + match.end(),
+                        "according to",
+                        "whole",
+                        tracker.attribution(referent, pronoun.group(1)),
+                    )
+                )
+            continue
         found = _speaker_after(mentions, base + match.end(), 40, tracker)
         if found:
             events.append(
@@ -391,8 +411,10 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
             # "X bombed Y after the army's spokesman warned residents to leave": the speaker's words are in its own
             # subordinate clause, the main clause is not theirs
             scope = "forward"
-        elif lead.rstrip().endswith(",") and after.lstrip().startswith(","):
-            scope = "whole"  # "..., the ministry said, Kyiv had ..."
+        elif lead.rstrip().endswith(",") and (after.lstrip().startswith(",") or _ADJUNCT_THEN_PARTICIPLE.match(after)):
+            # "..., the ministry said, Kyiv had ...", "..., the General Staff said in its report, listing ...": the
+            # speaker's words on both sides
+            scope = "whole"
         elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
             _END_AFTER.match(after)
             or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))

@@ -182,3 +182,48 @@ def test_no_speaker_for_a_reduced_passive_or_a_weapon(text: str) -> None:
     [sentence] = split_sentences(text)
 
     assert speech_events(sentence, text, index, SpeakerTracker(index)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "actor_id", "side"),
+    [
+        # an armed group that fights its own state is a side of its own
+        ("The Rapid Support Forces said they held the bridge.", "org:rsf", "RSF"),
+        # milbloggers are bloggers
+        ("Several Ukrainian milbloggers disputed the account.", "ua.bloggers", "UA"),
+        # an organisation introduced by a demonym and what it is; a later bare name is the same actor
+        ("The Russian monitoring project Kartograf said so. Kartograf added more.", "org:kartograf", "RU"),
+        ("the Ukrainian news agency Dzerkalo reported", "org:dzerkalo", "UA"),
+        # an unnamed source of an outlet that has a side
+        ("Troops moved north, a source close to the command told TASS.", "ru.source", "RU"),
+        # a battalion or brigade commander is a commander of the demonym's side
+        ("A Russian battalion commander said the line held.", "ru.commander", "RU"),
+    ],
+)
+def test_groups_sources_and_unit_roles_get_their_side(text: str, actor_id: str, side: str) -> None:
+    index = find_actors(text)
+
+    assert index.actors[actor_id].side == side
+
+
+@pytest.mark.parametrize(
+    ("text", "surname", "side"),
+    [
+        ("Ukrainian military expert Petro Chernyk said the town held.", "Chernyk", "UA"),
+        ('The Russian occupation "mayor" Ivan Sidorov wrote that the road was open.', "Sidorov", "RU"),
+        ("Sudan's army said it held the airport. Army spokesman Brig. Gen. Omar Khalid said so.", "Khalid", "SD"),
+        ("Sudan's army advanced. Ali Hassan, the army-aligned governor of the state, said so.", "Hassan", "SD"),
+    ],
+)
+def test_a_role_with_lower_case_words_quotes_or_the_army_gives_the_side(text: str, surname: str, side: str) -> None:
+    index = find_actors(text)
+
+    [person] = [a for a in index.actors.values() if a.kind == "person" and a.name.endswith(surname)]
+    assert person.side == side
+
+
+def test_a_defence_ministry_named_without_its_state_is_that_of_the_side_named_before() -> None:
+    index = find_actors("Russian troops advanced, the Defence Ministry said. Russia's Defence Ministry added more.")
+
+    assert index.actors["ru.mod"].side == "RU"
+    assert "org:mod" not in index.actors  # inside "Russia's Defence Ministry" it is no second actor
