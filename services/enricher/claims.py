@@ -427,12 +427,14 @@ class ClaimExtractor:
             hedge = _DESIRE_EXEMPT.search(window)
         if hedge:
             return f"hedge: «{hedge.group(0)}»"
-        infinitive = INFINITIVE_CUE.search(window + " " + clause_after[:25])
+        around = window + " " + clause_after[:25]
+        infinitive = INFINITIVE_CUE.search(around)
         if (
             infinitive
             and cue.predicate != "evacuating"
             and infinitive.start() >= len(window) - 20
-            and not ABLE_TO.search(window[: infinitive.start()])
+            # "continue to hold X": the verb before the infinitive may be inside the cue itself
+            and not ABLE_TO.search(around[: infinitive.start()])
         ):
             return f"infinitive (intention, not event): «{infinitive.group(0)}»"
         unconfirmed = NON_CONFIRMATION.search(self.text[sentence.start : clause_start + len(clause_before)])
