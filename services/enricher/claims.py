@@ -45,7 +45,7 @@ from services.enricher.cues import (
     UNIT,
     Cue,
 )
-from services.enricher.linking import PlaceLinker, PlaceRef
+from services.enricher.linking import PARTIAL, PlaceLinker, PlaceRef
 from services.enricher.sentences import Sentence
 from services.enricher.timeexpr import TimeExpression, find_times, is_background
 from services.enricher.verdicts import apply_disclaimers, apply_rejections
@@ -285,6 +285,7 @@ class ClaimExtractor:
             "withdrawn",
             "struck",
             "advancing_toward",
+            "evacuating",
         ) and not cue.name.startswith("not_"):
             last_words = " ".join(before.split()[-3:])
             if NEGATION.search(last_words):
@@ -300,6 +301,8 @@ class ClaimExtractor:
         if ref is None:
             self._drop(sentence, cue, cue_text, how)
             return
+        if predicate == "not_captured" and ref.via.endswith(PARTIAL):
+            predicate, rule = "contested", f"{cue.name}+partial"
         # "Pokrovsk and Myrnohrad are surrounded": every place of a list gets the claim
         for item in (ref, *self.linker.coordinated(ref, clause_start, clause_end)):
             item_how = how if item is ref else f"{item.via}, {how}"
@@ -424,12 +427,14 @@ class ClaimExtractor:
             hedge = _DESIRE_EXEMPT.search(window)
         if hedge:
             return f"hedge: «{hedge.group(0)}»"
-        infinitive = INFINITIVE_CUE.search(window + " " + clause_after[:25])
+        around = window + " " + clause_after[:25]
+        infinitive = INFINITIVE_CUE.search(around)
         if (
             infinitive
             and cue.predicate != "evacuating"
             and infinitive.start() >= len(window) - 20
-            and not ABLE_TO.search(window[: infinitive.start()])
+            # "continue to hold X": the verb before the infinitive may be inside the cue itself
+            and not ABLE_TO.search(around[: infinitive.start()])
         ):
             return f"infinitive (intention, not event): «{infinitive.group(0)}»"
         unconfirmed = NON_CONFIRMATION.search(self.text[sentence.start : clause_start + len(clause_before)])
@@ -445,6 +450,10 @@ class ClaimExtractor:
 
     # -- actor -------------------------------------------------------------------------------------------------
     def _agent_before(self, clause_start: int, position: int) -> tuple[str, str] | None:
+        # "Ukraine war live: drones hit Sumy": a heading before a colon is no subject
+        colon = self.text.rfind(": ", clause_start, position)
+        if colon != -1:
+            clause_start = colon + 1
         own = _OWN_FORCES.search(self.text[max(clause_start, position - 45) : position])
         mentions = [m for m in self.actors.in_span(clause_start, position) if m.pronoun is None]
         for mention in reversed(mentions):
@@ -481,7 +490,9 @@ class ClaimExtractor:
         if predicate == "contested":
             return None, "contested: control is not settled (convention: no actor)"
         country = ref.place.country_code
-        holder_default = country if country in OPPONENTS else None
+        # the side holding a place by default is its own country, belligerent table or not (the army of Sudan
+        # holds El Fasher); only the opponent needs the table
+        holder_default = country
         taker_default = OPPONENTS.get(country or "")
         if explicit:
             if predicate == "encircled":

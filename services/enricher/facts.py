@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsmon.contracts import Attribution, Place
 from newsmon.contracts.claims import FactKind
@@ -53,6 +53,16 @@ _RESIDENTS = re.compile(
     r"(?:residents|inhabitants|people)\b(?!\s+(?:killed|dead|wounded|injured|missing|displaced|evacuated|left)\b)",
     re.IGNORECASE,
 )
+_SETTLEMENT_OF = re.compile(
+    # "Sumy, a regional capital of about 250,000 people": the size of the place before the noun
+    r"\b(?:city|town|village|capital|settlement|port|hub|community)\s+of\s+(?:(?:about|around|roughly|some|nearly|"
+    rf"almost|approximately|an\s+estimated|more\s+than|over|under|fewer\s+than|less\s+than)\s+)?(?P<num>{_BIG})\s+"
+    r"(?:residents|inhabitants|people)\b(?!\s+(?:killed|dead|wounded|injured|missing|displaced|evacuated|left)\b)",
+    re.IGNORECASE,
+)
+_NO_PLACE_AREA = re.compile(r"\bin\s+(?:this|that|the\s+\w+)\s+direction\b", re.IGNORECASE)
+"""'lost 230 servicemen in this direction': an axis of advance, not a place."""
+_CIVILIANS = re.compile(r"\b(?:people|civilians|residents|children|passengers|pensioners)\b", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
 _APPOSITION = re.compile(
     r"^,\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?)?(?:about|some|roughly|around|nearly|just|only)?\s*$"
@@ -180,6 +190,19 @@ class FactExtractor:
                 continue
             target = after[0]
             origin = next((r for r in reversed(before) if r.place.id != target.place.id), None)
+            if origin is None and target.via.startswith("anaphor"):
+                # "Torskoye lies 12 km east of the town": the town is another one than the subject, the latest
+                # town named in the sentences before
+                origin = before[-1]
+                earlier = self.sentences[max(0, sentence.index - 2)].start
+                towns = [
+                    r
+                    for r in self.refs_in(earlier, sentence.start)
+                    if r.place.kind == "populated_place" and r.place.id != origin.place.id and r.via == "named"
+                ]
+                if not towns:
+                    continue
+                target = replace(towns[-1], via=f"{target.surface} → {towns[-1].surface}")
             if origin is None or self._forces_between(origin.end, start):
                 continue
             value, unit = number_value(match.group("num")), match.group("unit").lower()
@@ -278,7 +301,7 @@ class FactExtractor:
                     "population: «population … N»",
                 )
             )
-        for match in _RESIDENTS.finditer(sentence.text):
+        for match in (*_RESIDENTS.finditer(sentence.text), *_SETTLEMENT_OF.finditer(sentence.text)):
             value = _big_number(match.group("num"))
             if value < 50:
                 continue
@@ -324,6 +347,10 @@ class FactExtractor:
                 if _CASUALTY_WORDS.search(window) or _CASUALTY_WORDS.search(match.group("what"))
                 else "troops"
             )
+            if _NO_PLACE_AREA.search(sentence.text, match.end(), match.end() + 40):
+                continue
+            if kind == "casualties" and _CIVILIANS.search(window):
+                continue  # "four people were killed and 22 wounded": a civilian toll, not losses of a force
             ref = self._nearest(refs, start) or self.salient(sentence)
             if ref is None:
                 continue

@@ -15,7 +15,7 @@ from services.enricher._lexicon import STATES
 from services.enricher._scan import first_characters
 from services.enricher._spans import Cover
 from services.enricher.actors import ActorIndex
-from services.enricher.cues import Cue
+from services.enricher.cues import CLAUSE_BREAK, Cue
 from services.enricher.sentences import Sentence
 
 _ANAPHOR = re.compile(
@@ -55,9 +55,55 @@ _DESTINATION = re.compile(r"\b(?:to|into|toward|towards|across|behind|beyond)\b"
 _INFINITIVE_BEFORE = re.compile(
     r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
 )
-_COORDINATION = re.compile(r"^(?:\s*,\s*(?:(?P<last>and|or)\s+)?|\s+(?P<conj>and|or|&)\s+)$")
+_COORDINATION = re.compile(
+    # "A, B and C"; "27 settlements in X region, including A, B and C": the items after "including" join the list
+    r"^(?:\s*,\s*(?:(?P<last>and|or)\s+)?|\s+(?P<conj>and|or|&)\s+"
+    r"|\s*,?\s+(?P<incl>including|such\s+as|among\s+them|notably)\s+"
+    r"|\s+itself\s*,\s*(?:(?P<last2>and|or)\s+)?)$",
+    re.IGNORECASE,
+)
 _BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
+_REFERENCE_POINT = re.compile(
+    # "attacked east of Kurakhove near A", "the camp south of the city", "a village 10 km west of X": X only says
+    # where; it is not what was hit, taken or fought over
+    r"\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+$",
+    re.IGNORECASE,
+)
+_FRONTED = re.compile(
+    # "In Khartoum, fighting continues ...", "Across the river in Omdurman, RSF shelling ...", "In X itself, a bomb
+    # hit ...": a locative phrase opening the sentence places its main clause
+    r"^\W*(?:[A-Z][\w,]*(?:\s+[\w,]+){0,3}\s+)?(?:in|In|inside|Inside|at|At)\s+$"
+)
+_REPORTING = re.compile(
+    r"\b(?:said|says|say|told|tell|reported|reports|claimed|claims|announced|stated|added|wrote|warned)\b", re.I
+)
+_FRONTED_PREDICATES = frozenset({"struck", "contested", "evacuating", "encircled", "not_encircled"})
+"""Predicates about what happens *in* a place (not taking or leaving it): "In X, a bomb hit a street"."""
+_FRONTED_END = re.compile(r"(?:\s+itself)?\s*,")
+_OBJECT_IT = re.compile(
+    # "still fighting inside it", "evacuated from it", "'liberated' it": an object "it" right after the cue
+    r"[\"”]?\s+(?:(?P<prep>in|inside|from|out\s+of|of|into|at|on|around)\s+)?it\b"
+    r"(?!\s+(?:is|was|has|had|have|said|says|will|would|could|may|might|remains?|added|did|does)\b)(?!['’])"
+)
+_ANAPHOR_NOUN = re.compile(r"\b(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?:town|city|village)\b", re.IGNORECASE)
+_INDEFINITE_PLACE = re.compile(r"\b(?:a|an|any|another)\s+(?:[\w-]+\s+)?(?:city|town|village|settlement)\b", re.I)
+_PARTIAL = re.compile(
+    r"\b(?:part|parts|outskirts|districts?|neighbou?rhoods?|half|edge|sector)\s+of\s+$",
+    re.IGNORECASE,
+)
+PARTIAL = "only a part of it held"
 _BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
+
+
+_IN_BEFORE = re.compile(r"\bin\s+$")
+_CALLED_BEFORE = re.compile(r"\b(town|city|village)\s+of\s+$", re.IGNORECASE)
+_CALLED_AFTER = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(town|city|village)\b", re.IGNORECASE)
+_CLASHES = {"village": frozenset({"town", "city"}), "city": frozenset({"village"}), "town": frozenset[str]()}
+
+
+def _noun_of(anaphor: str) -> str | None:
+    lowered = anaphor.lower()
+    return next((noun for noun in ("village", "city", "town") if noun in lowered), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +164,7 @@ class PlaceLinker:
     def _refs_in(self, start: int, end: int) -> list[PlaceRef]:
         refs = [r for r in self.places if r.start >= start and r.end <= end]
         for match in _ANAPHOR.finditer(self.text, start, end):
-            antecedent = self.latest_town(match.start())
+            antecedent = self.latest_town(match.start(), noun=_noun_of(match.group(0)))
             if antecedent is not None and not any(r.start <= match.start() < r.end for r in refs):
                 refs.append(
                     replace(
@@ -131,14 +177,19 @@ class PlaceLinker:
                 )
         return sorted(refs, key=lambda r: r.start)
 
-    def latest_town(self, position: int) -> PlaceRef | None:
-        """The town an anaphor most likely means: recent, often named, named first in its sentence."""
+    def latest_town(self, position: int, noun: str | None = None) -> PlaceRef | None:
+        """The town an anaphor most likely means: recent, often named, named first in its sentence.
+
+        "the village" is never a place the text called a town or city, "the city" never one it called a village.
+        """
         here = next((s.index for s in self.sentences if s.start <= position < s.end + 1), len(self.sentences))
         scores: dict[str, float] = {}
         latest: dict[str, PlaceRef] = {}
         first_in_sentence: set[int] = set()
         for ref in self.places:
             if ref.end > position or ref.place.kind != "populated_place":
+                continue
+            if noun is not None and self._called(ref) in _CLASHES[noun]:
                 continue
             index = next((s.index for s in self.sentences if s.start <= ref.start < s.end), here)
             weight = 0.6 ** (here - index)
@@ -155,14 +206,21 @@ class PlaceLinker:
     def link(
         self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int, sentence: Sentence
     ) -> tuple[PlaceRef | None, str]:
-        refs = self.refs_in(clause_start, clause_end)
         text = self.text
+        refs = [r for r in self.refs_in(clause_start, clause_end) if not self.reference_point(r)]
         after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
         after = [r for r in refs if r.start >= after_from]
         before = [r for r in refs if r.end <= start]
         if not before and _RELATIVE_START.match(text, clause_start):
             # "Vuhledar, which had 15,000 people, has been under attack": the subject precedes the relative clause
             before = [r for r in self.refs_in(sentence.start, clause_start) if r.end <= clause_start]
+        if (
+            before
+            and before[-1].place.kind == "region"
+            and re.search(r"\bin\s+$", text[before[-1].start - 4 : before[-1].start])
+        ):
+            # "Robotyne in Zaporizhzhia Oblast liberated": a region after "in" only says where the subject lies
+            before = before[:-1]
 
         def object_ref() -> PlaceRef | None:
             if not after:
@@ -176,6 +234,9 @@ class PlaceLinker:
                 if _DESTINATION.search(between.split(" from ")[0]) and " from " not in between:
                     return None
                 return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
+            if cue.predicate == "not_captured" and _PARTIAL.search(between):
+                # "still hold positions in the northern part of X": a part held, the rest not: control is contested
+                return replace(ref, via=PARTIAL if ref.via == "named" else f"{ref.via}, {PARTIAL}")
             if cue.predicate in ("captured", "advancing_toward", "not_captured") and _BLOCK_OBJECT.search(between):
                 return None
             return ref
@@ -228,6 +289,15 @@ class PlaceLinker:
                 return ref, f"{finder.__name__.replace('_ref', '')} of the cue" + (
                     f", {ref.via}" if ref.via != "named" else ""
                 )
+        object_it = _OBJECT_IT.match(text, end)
+        if object_it and orientation != "antecedent" and (object_it["prep"] or cue.predicate != "struck"):
+            # a bare "hit it" is as often a bridge or a car as the town: strikes need "in it", "on it"
+            town = self.latest_town(start)
+            if town is not None:
+                return replace(town, via="pronoun"), f"object pronoun «it» → the salient town «{town.surface}»"
+        fronted = self.fronted(sentence, start) if cue.predicate in _FRONTED_PREDICATES else None
+        if fronted is not None:
+            return fronted, f"the locative phrase opening the sentence «{fronted.surface}»"
         if orientation != "antecedent" and _SUBJECT_IT.search(text[clause_start:start].rstrip()):
             town = self.latest_town(start)
             if town is not None:
@@ -242,10 +312,40 @@ class PlaceLinker:
                 return ref, f"no place in the sentence; the town the text is about: «{ref.surface}»"
         return None, "no place linked"
 
+    def _called(self, ref: PlaceRef) -> str | None:
+        """What the text calls a named place: "the town of X", "X, a village on ...", else None."""
+        before = _CALLED_BEFORE.search(self.text, max(0, ref.start - 25), ref.start)
+        if before:
+            return _noun_of(before.group(1))
+        after = _CALLED_AFTER.match(self.text, ref.end, ref.end + 60)
+        return _noun_of(after.group(1)) if after else None
+
+    def reference_point(self, ref: PlaceRef) -> bool:
+        """'east of Kurakhove', 'south of the city': a place that only locates something else."""
+        return _REFERENCE_POINT.search(self.text, max(0, ref.start - 30), ref.start) is not None
+
+    def fronted(self, sentence: Sentence, start: int) -> PlaceRef | None:
+        """'In Khartoum, fighting continues ...': the place of a locative phrase opening the sentence, for the clause
+        right after it (none when the cue's own clause names a place: that was tried first)."""
+        refs = self.refs_in(sentence.start, start)
+        if not refs or refs[0].via != "named":
+            return None
+        ref = refs[0]
+        if not _FRONTED.match(self.text[sentence.start : ref.start]):
+            return None
+        closing = _FRONTED_END.match(self.text, ref.end)
+        if closing is None or CLAUSE_BREAK.search(self.text, closing.end(), start):
+            return None  # another clause between the phrase and the cue
+        if _REPORTING.search(self.text, closing.end(), start):
+            return None  # "In Kharkiv, officials said ...": the phrase places the speaking, not the event
+        return replace(ref, via="fronted")
+
     def _unnamed_place(self, sentence: Sentence) -> bool:
         """'villages in south Lebanon', 'three Ukrainian cities': the sentence is about places not linked here."""
-        if _UNNAMED_PLACES.search(sentence.text):
+        if _UNNAMED_PLACES.search(sentence.text) or _INDEFINITE_PLACE.search(sentence.text):
             return True
+        if _ANAPHOR_NOUN.search(sentence.text):
+            return True  # "the city" with no antecedent it can mean: not the town of the last sentences either
         return any(sentence.start <= m.start < sentence.end for m in self.countries)
 
     def salient(self, sentence: Sentence, *, regions: bool = False) -> PlaceRef | None:
@@ -275,7 +375,11 @@ class PlaceLinker:
         if first == last:
             return []
         joins = [_COORDINATION.match(self.text[named[i].end : named[i + 1].start]) for i in range(first, last)]
-        conjunctions = [i for i, m in zip(range(first, last), joins, strict=True) if m and (m["last"] or m["conj"])]
+        conjunctions = [
+            i
+            for i, m in zip(range(first, last), joins, strict=True)
+            if m and (m["last"] or m["conj"] or m["incl"] or m["last2"])
+        ]
         if not conjunctions:
             return []
         end = conjunctions[-1] + 1  # the item after the last "and"/"or" closes the list
