@@ -57,6 +57,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "not_captured.not_fallen": ("fall", "been"),
     "not_captured.remains_held": ("control", "hands"),
     "not_captured.still_holding": ("hold", "held", "control"),
+    "not_captured.holding_positions": ("hold", "held"),
     "not_captured.did_not_take": ("captur", "seiz", "take", "taken", "enter"),
     "not_captured.not_occupied": ("occupied", "captured", "taken", "seized", "lost", "overrun", "surrendered"),
     "not_captured.not_under": ("control", "hands"),
@@ -81,6 +82,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "contested.fighting_in": ("fighting", "battling"),
     "contested.mopping_up": ("mopping", "mop", "mopped", "clearing", "sweep"),
     "contested.contested": ("contested",),
+    "contested.centre": ("reach", "entered", "broke", "pushed", "advanced", "made"),
     "contested.partial_control": ("control", "hold", "held"),
     "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
     "withdrawn.ordered_out": ("order", "sent", "moved", "took", "taken", "led", "brought"),
@@ -99,6 +101,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
         "fire",
     ),
     "advancing_toward.partly_encircled": ("semi", "half", "partial", "partly", "nearly", "almost", "virtually", "all"),
+    "advancing_toward.nominal": ("march", "push", "drive", "offensive", "thrust", "advance"),
     "advancing_toward.toward": (
         "advanc",
         "push",
@@ -186,7 +189,12 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.partial_control",
         "contested",
-        r"\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?(?:some\s+)?(?:parts?|pockets)\s+of\b",
+        # "hold parts of X", "still hold positions in the northern part of X", "holds the southern outskirts of X"
+        r"\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?(?:some\s+)?"
+        r"(?:(?:their|its|our|his|the)\s+)?(?:(?:defensive\s+)?positions?\s+(?:in|on)\s+(?:the\s+|a\s+)?)?"
+        r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?(?:east|west)(?:ern)?|"
+        r"south-?(?:east|west)(?:ern)?|outer|inner|industrial|residential|remaining|some|several|a\s+few)\s+)?"
+        r"(?:parts?|pockets|outskirts|districts?|half|neighbou?rhoods?|sections?|quarters?|edges?)\s+of\b",
         "object",
         kinds=TOWN_KINDS,
     ),
@@ -226,6 +234,14 @@ CUES: tuple[Cue, ...] = (
         "not_captured",
         r"\b(?:still|continues?\s+to|continued\s+to)\s+(?:hold|holds|holding|held|control|controls|controlling)\b",
         "either",
+    ),
+    _cue(
+        "not_captured.holding_positions",
+        "not_captured",
+        r"\b(?:hold|holds|holding|held)\s+(?:(?:their|its|our|his|the)\s+)?(?:defensive\s+)?(?:positions|lines|ground)\s+"
+        r"(?=(?:in(?:\s+and\s+around)?|inside|within)\s)",
+        "locative",
+        kinds=TOWN_KINDS,
     ),
     _cue(
         "not_captured.did_not_take",
@@ -349,7 +365,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "captured.nominal",
         "captured",
-        r"\b(?:capture|fall|liberation|seizure|loss|takeover)\s+of\b",
+        r"\b(?:capture|fall|liberation|seizure|loss|takeover)[\"”']?\s+of\b",
         "object",
         nominal=True,
     ),
@@ -400,6 +416,15 @@ CUES: tuple[Cue, ...] = (
         "contested",
         r"\b(?:remains?|remained|is\s+still|are\s+still)\s+(?:hotly\s+|fiercely\s+)?contested\b",
         "subject",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "contested.centre",
+        "contested",
+        # attackers in the middle of a town: control is not settled (entering the outskirts is only an advance)
+        r"\b(?:reached|entered|broke\s+into|pushed\s+into|advanced\s+(?:in)?to|made\s+it\s+(?:in)?to)\s+the\s+"
+        r"(?:very\s+)?(?:(?:city|town|village)\s+)?(?:centre|center|heart)\s+of\b",
+        "object",
         kinds=TOWN_KINDS,
     ),
     # -- withdrawn --------------------------------------------------------------------------------------------
@@ -456,6 +481,15 @@ CUES: tuple[Cue, ...] = (
     ),
     # -- advancing_toward -------------------------------------------------------------------------------------
     _cue(
+        "advancing_toward.nominal",
+        "advancing_toward",
+        # "a march on the city would require ...": a noun, so a modal after the place makes it hypothetical
+        r"(?:(?<=\ba\s)|(?<=\ban\s)|(?<=\bany\s))(?:march|push|drive|offensive|thrust|advance)\s+"
+        r"(?:on|toward|towards)\s+(?=the\s+(?:town|city|village)\b|(?-i:[A-Z]))",
+        "object",
+        nominal=True,
+    ),
+    _cue(
         "advancing_toward.toward",
         "advancing_toward",
         r"\b(?:advanc\w*|push\w*(?!\s+back)|mov(?:e|ed|es|ing)|march\w*|progress\w*|drive|driving|offensive|thrust|inching|"
@@ -467,7 +501,7 @@ CUES: tuple[Cue, ...] = (
         "advancing_toward.closing_in",
         "advancing_toward",
         r"\b(?:clos(?:e|es|ed|ing)\s+in\s+on|circl(?:e|es|ed|ing)\s+in\s+on|encircling|bearing\s+down\s+on|"
-        r"approach(?:es|ed|ing)?|nearing|neared|nears|(?:moved|moving|drawing|drew|edged|edging|inched|inching|"
+        r"approach(?:es)?(?!\s+(?:to|of)\b)|approached|approaching|nearing|neared|nears|(?:moved|moving|drawing|drew|edged|edging|inched|inching|"
         r"getting|got)\s+closer\s+to)\b",
         "either",
         salient=True,
@@ -540,7 +574,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "evacuating.evacuation",
         "evacuating",
-        r"\b(?:evacuat(?:e|ed|es|ing|ion|ions)|mandatory\s+evacuation)\b",
+        r"\b(?<!no\splans\sto\s)(?<!no\splan\sto\s)(?<!no\sneed\sto\s)(?<!no\sreason\sto\s)(?<!not\sto\s)"
+        r"(?<!refused\sto\s)(?<!declined\sto\s)(?<!no\sintention\sto\s)"
+        r"(?:evacuat(?:e|ed|es|ing|ion|ions)|mandatory\s+evacuation)\b",
         "locative",
         salient=True,
     ),
@@ -571,7 +607,7 @@ CUES: tuple[Cue, ...] = (
 # -- what keeps a cue from becoming a claim -------------------------------------------------------------------
 
 _HEDGE_WORDS = (
-    r"could|might|may|would|will|shall|should|can|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
+    r"could|might|may|would|will|shall|should|can|cannot|can['’]t|couldn['’]t|shouldn['’]t|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
     r"plans?|planned|planning|intends?|intended|seeks?|seeking|sought|(?:try|tries|trying|tried|attempts?|attempted|"
     r"attempting)(?!\s+to$)|threatens?|threatened|threatening|hopes?|hoped|hoping|wants?|wanted|vows?|vowed|pledged?|"
     r"promis(?:e|es|ed|ing)|demands?|demanded|demanding|strategy|goal|objective|bid|efforts?|closer\s+to|"
@@ -628,8 +664,13 @@ BACKGROUND = re.compile(
     re.IGNORECASE,
 )
 INFINITIVE_CUE = re.compile(
-    r"\b(?:to\s+(?:\w+ly\s+)?(?:(?:re)?capture|seize|take|liberate|encircle|surround|withdraw|retreat|strike|attack|"
+    # "continue to hold X" is the cue itself (not_captured.still_holding): an event, not an intention
+    r"\b(?:(?<!continue\s)(?<!continues\s)(?<!continued\s)(?<!continuing\s)"
+    r"to\s+(?:\w+ly\s+)?(?:(?:re)?capture|seize|take|liberate|encircle|surround|withdraw|retreat|strike|attack|"
     r"hold|shell|fall|fight|continue|pull|reach|clear|storm|occupy)"
+    # "to launch a push toward X", "to mount an offensive on X": the advance is the purpose
+    r"|to\s+(?:launch|mount|stage|begin|start|open|prepare)\s+(?:a|an|the|its|their|new|fresh|\w+ed)\s+"
+    r"(?:[\w-]+\s+)?(?:push|offensive|drive|thrust|assault|advance|attack|march)"
     # "trying to push toward X": an offensive under way is an advance; "trying to capture X" stays an intention
     r"|(?<!trying\s)(?<!tried\s)(?<!attempting\s)(?<!attempted\s)to\s+(?:\w+ly\s+)?(?:advance|push|move|press))\b",
     re.IGNORECASE,

@@ -199,6 +199,8 @@ def is_background(expression: TimeExpression, anchor: datetime | None, *, days: 
     """True when the expression puts an event well before publication (history, not news)."""
     if anchor is None or expression.when is None:
         return False
+    if expression.text[:6].lower().startswith("since "):
+        return False  # "has been fighting the army since April 2023": a span reaching the present, not history
     if expression.precise:
         return expression.when < _day(anchor) - timedelta(days=days)
     # a period: history if it ended before the window; a year is history if it is an earlier year
