@@ -638,7 +638,12 @@ UNVERIFIED = re.compile(
     rf"|\b(?:could|can)\s*(?:not|n['’]t)\s+be\s+(?:{_CHECK_ADVERB}\s+)?(?:verified|confirmed)\b"
     rf"|\b(?:was|were|is|are)\s+not\s+(?:{_CHECK_ADVERB}\s+)?verifiable\b"
     r"|\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b"
-    r"|\bno\s+(?:way\s+to\s+(?:independently\s+)?verify|independent\s+(?:verification|confirmation))\b",
+    r"|\bno\s+(?:way\s+to\s+(?:independently\s+)?verify|independent\s+(?:verification|confirmation))\b"
+    # the analysts' formula: "ISW has not observed visual confirmation of these claims", "has seen no evidence of"
+    r"|\b(?:has|have|had)\s*(?:not|n['’]t)\s+(?:yet\s+)?(?:observed|seen)\s+(?:any\s+)?(?:visual\s+|"
+    r"independent\s+|geolocated\s+)?(?:confirmation|evidence|proof|footage)\s+(?:of|for|to\s+(?:confirm|support))\b"
+    r"|\b(?:has|have|had)\s+(?:observed|seen)\s+no\s+(?:visual\s+|independent\s+)?(?:confirmation|evidence|"
+    r"proof)\s+(?:of|for)\b",
     re.IGNORECASE,
 )
 REJECTION = re.compile(
