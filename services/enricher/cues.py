@@ -82,6 +82,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "contested.fighting_in": ("fighting", "battling"),
     "contested.mopping_up": ("mopping", "mop", "mopped", "clearing", "sweep"),
     "contested.contested": ("contested",),
+    "contested.foothold": ("foothold",),
     "contested.centre": ("reach", "entered", "broke", "pushed", "advanced", "made"),
     "contested.partial_control": ("control", "hold", "held"),
     "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
@@ -419,6 +420,15 @@ CUES: tuple[Cue, ...] = (
         kinds=TOWN_KINDS,
     ),
     _cue(
+        "contested.foothold",
+        "contested",
+        # "gained a foothold in X": the attacker is inside, the town not taken ("no foothold left" is no cue)
+        r"\b(?:gained|gain|gaining|established|establish|establishing|secured|won|have|has|had|obtained)\s+"
+        r"(?:a\s+|an?\s+\w+\s+)?foothold\s+(?:in|inside|within|on\s+the\s+(?:[\w-]+\s+)?outskirts\s+of)\b",
+        "object",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
         "contested.centre",
         "contested",
         # attackers in the middle of a town: control is not settled (entering the outskirts is only an advance)
@@ -649,13 +659,16 @@ UNVERIFIED = re.compile(
 REJECTION = re.compile(
     r"\b(?:dismiss\w*|reject\w*|den(?:y|ied|ies|ying)|refut\w*|call\w*|brand\w*|label+\w*|describ\w*|termed)\b"
     r"[^.;]{0,80}?[\"“]?\b(?:false|fabricated|fabrication|untrue|fake|lies?|baseless|groundless|propaganda|"
-    r"nonsense|disinformation|misinformation)\b"
-    r"|\b(?:den(?:y|ied|ies|ying)|refut\w+|reject\w*)\s+(?:the\s+|these\s+|those\s+|such\s+|this\s+)?"
+    r"nonsense|disinformation|misinformation|fiction|fictional|invention|invented|fantasy|fantasies|hoax|myth)\b"
+    r"|\b(?:den(?:y|ied|ies|ying)|refut\w+|reject\w*|dismiss(?:ed|es|ing)?|disput(?:ed|es|ing)|rebut\w*)\s+"
+    r"(?:the\s+|these\s+|those\s+|such\s+|this\s+)?"
     r"(?:claims?|reports?|assertions?|allegations?)\b"
     r"|\b(?:a|the)\s+(?:claim|report|assertion)\s+(?:that\s+)?[^.;]{0,60}?\b(?:\w+ly\s+)?(?:rejected|denied|"
     r"dismissed|refuted)\b"
     r"|\b(?:is|are|was|were)\s+(?:simply\s+|absolutely\s+|completely\s+)?(?:not\s+true|untrue|false|fake|"
-    r"fabricated|a\s+lie|lies)\b",
+    r"fabricated|a\s+lie|lies)\b"
+    # the official formula: "the information does not correspond to reality"
+    r"|\b(?:does|do|did)\s*(?:not|n['’]t)\s+correspond\s+(?:to|with)\s+(?:the\s+)?(?:reality|facts|truth)\b",
     re.IGNORECASE,
 )
 BACKGROUND = re.compile(

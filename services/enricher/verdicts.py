@@ -44,6 +44,14 @@ TRIGGERS.add(
         "nonsense",
         "disinformation",
         "misinformation",
+        "fiction",
+        "invent",
+        "fantas",
+        "hoax",
+        "myth",
+        "disput",
+        "rebut",
+        "correspond",
     ),
 )
 TRIGGERS.add("verdict.disclaimer", ("verif", "confirm", "independent", "evidence", "proof"))
@@ -68,6 +76,12 @@ _SIDE_NAMED = re.compile(
 )
 """A disclaimer's source named by its side: "could not independently verify the Russian claim", "Moscow's
 figures": the claims of that side's speakers in the whole article."""
+_SIDE_SUBJECT = re.compile(
+    rf"\b(?P<side>{_SIDE_WORDS})\s+(?:[\w’'-]+\s+){{0,2}}?(?:claims?|account|assertions?|statements?|reports?|"
+    r"version|figures?|allegations?)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+"""The same as the subject: "Russia's claims could not be independently verified"."""
 _DISCLAIMER_OBJECT_END = re.compile(r"[,;:.]|\s(?:but|although|though|while|whereas|as|and\s+(?!its\b))\s")
 """The disclaimer's object ends at the next clause: "..., although Russian forces likely seized it" names no source."""
 _MEDIA = re.compile(r"\b(?:footage|videos?|images?|photos?|photographs?|pictures?|clips?|recordings?)\b", re.IGNORECASE)
@@ -170,7 +184,7 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
     object_end = _DISCLAIMER_OBJECT_END.search(rest)
     object_stop = position + (object_end.start() if object_end else len(rest))
     named = [m for m in self.actors.in_span(position, object_stop) if m.pronoun is None]
-    side_named = _SIDE_NAMED.match(rest)
+    side_named = _SIDE_NAMED.match(rest) or _SIDE_SUBJECT.search(sentence.text[: match.start()])
     covered: list[ClaimDraft]
     actor = self.actors.actors.get(named[0].actor_id) if named else None
     every = re.search(
