@@ -57,6 +57,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "not_captured.not_fallen": ("fall", "been"),
     "not_captured.remains_held": ("control", "hands"),
     "not_captured.still_holding": ("hold", "held", "control"),
+    "not_captured.holding_positions": ("hold", "held"),
     "not_captured.did_not_take": ("captur", "seiz", "take", "taken", "enter"),
     "not_captured.not_occupied": ("occupied", "captured", "taken", "seized", "lost", "overrun", "surrendered"),
     "not_captured.not_under": ("control", "hands"),
@@ -81,6 +82,8 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "contested.fighting_in": ("fighting", "battling"),
     "contested.mopping_up": ("mopping", "mop", "mopped", "clearing", "sweep"),
     "contested.contested": ("contested",),
+    "contested.foothold": ("foothold",),
+    "contested.centre": ("reach", "entered", "broke", "pushed", "advanced", "made"),
     "contested.partial_control": ("control", "hold", "held"),
     "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
     "withdrawn.ordered_out": ("order", "sent", "moved", "took", "taken", "led", "brought"),
@@ -99,6 +102,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
         "fire",
     ),
     "advancing_toward.partly_encircled": ("semi", "half", "partial", "partly", "nearly", "almost", "virtually", "all"),
+    "advancing_toward.nominal": ("march", "push", "drive", "offensive", "thrust", "advance"),
     "advancing_toward.toward": (
         "advanc",
         "push",
@@ -186,7 +190,12 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "contested.partial_control",
         "contested",
-        r"\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?(?:some\s+)?(?:parts?|pockets)\s+of\b",
+        # "hold parts of X", "still hold positions in the northern part of X", "holds the southern outskirts of X"
+        r"\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?(?:some\s+)?"
+        r"(?:(?:their|its|our|his|the)\s+)?(?:(?:defensive\s+)?positions?\s+(?:in|on)\s+(?:the\s+|a\s+)?)?"
+        r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?(?:east|west)(?:ern)?|"
+        r"south-?(?:east|west)(?:ern)?|outer|inner|industrial|residential|remaining|some|several|a\s+few)\s+)?"
+        r"(?:parts?|pockets|outskirts|districts?|half|neighbou?rhoods?|sections?|quarters?|edges?)\s+of\b",
         "object",
         kinds=TOWN_KINDS,
     ),
@@ -226,6 +235,14 @@ CUES: tuple[Cue, ...] = (
         "not_captured",
         r"\b(?:still|continues?\s+to|continued\s+to)\s+(?:hold|holds|holding|held|control|controls|controlling)\b",
         "either",
+    ),
+    _cue(
+        "not_captured.holding_positions",
+        "not_captured",
+        r"\b(?:hold|holds|holding|held)\s+(?:(?:their|its|our|his|the)\s+)?(?:defensive\s+)?(?:positions|lines|ground)\s+"
+        r"(?=(?:in(?:\s+and\s+around)?|inside|within)\s)",
+        "locative",
+        kinds=TOWN_KINDS,
     ),
     _cue(
         "not_captured.did_not_take",
@@ -349,7 +366,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "captured.nominal",
         "captured",
-        r"\b(?:capture|fall|liberation|seizure|loss|takeover)\s+of\b",
+        r"\b(?:capture|fall|liberation|seizure|loss|takeover)[\"”']?\s+of\b",
         "object",
         nominal=True,
     ),
@@ -400,6 +417,24 @@ CUES: tuple[Cue, ...] = (
         "contested",
         r"\b(?:remains?|remained|is\s+still|are\s+still)\s+(?:hotly\s+|fiercely\s+)?contested\b",
         "subject",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "contested.foothold",
+        "contested",
+        # "gained a foothold in X": the attacker is inside, the town not taken ("no foothold left" is no cue)
+        r"\b(?:gained|gain|gaining|established|establish|establishing|secured|won|have|has|had|obtained)\s+"
+        r"(?:a\s+|an?\s+\w+\s+)?foothold\s+(?:in|inside|within|on\s+the\s+(?:[\w-]+\s+)?outskirts\s+of)\b",
+        "object",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "contested.centre",
+        "contested",
+        # attackers in the middle of a town: control is not settled (entering the outskirts is only an advance)
+        r"\b(?:reached|entered|broke\s+into|pushed\s+into|advanced\s+(?:in)?to|made\s+it\s+(?:in)?to)\s+the\s+"
+        r"(?:very\s+)?(?:(?:city|town|village)\s+)?(?:centre|center|heart)\s+of\b",
+        "object",
         kinds=TOWN_KINDS,
     ),
     # -- withdrawn --------------------------------------------------------------------------------------------
@@ -456,6 +491,15 @@ CUES: tuple[Cue, ...] = (
     ),
     # -- advancing_toward -------------------------------------------------------------------------------------
     _cue(
+        "advancing_toward.nominal",
+        "advancing_toward",
+        # "a march on the city would require ...": a noun, so a modal after the place makes it hypothetical
+        r"(?:(?<=\ba\s)|(?<=\ban\s)|(?<=\bany\s))(?:march|push|drive|offensive|thrust|advance)\s+"
+        r"(?:on|toward|towards)\s+(?=the\s+(?:town|city|village)\b|(?-i:[A-Z]))",
+        "object",
+        nominal=True,
+    ),
+    _cue(
         "advancing_toward.toward",
         "advancing_toward",
         r"\b(?:advanc\w*|push\w*(?!\s+back)|mov(?:e|ed|es|ing)|march\w*|progress\w*|drive|driving|offensive|thrust|inching|"
@@ -467,7 +511,7 @@ CUES: tuple[Cue, ...] = (
         "advancing_toward.closing_in",
         "advancing_toward",
         r"\b(?:clos(?:e|es|ed|ing)\s+in\s+on|circl(?:e|es|ed|ing)\s+in\s+on|encircling|bearing\s+down\s+on|"
-        r"approach(?:es|ed|ing)?|nearing|neared|nears|(?:moved|moving|drawing|drew|edged|edging|inched|inching|"
+        r"approach(?:es)?(?!\s+(?:to|of)\b)|approached|approaching|nearing|neared|nears|(?:moved|moving|drawing|drew|edged|edging|inched|inching|"
         r"getting|got)\s+closer\s+to)\b",
         "either",
         salient=True,
@@ -540,7 +584,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "evacuating.evacuation",
         "evacuating",
-        r"\b(?:evacuat(?:e|ed|es|ing|ion|ions)|mandatory\s+evacuation)\b",
+        r"\b(?<!no\splans\sto\s)(?<!no\splan\sto\s)(?<!no\sneed\sto\s)(?<!no\sreason\sto\s)(?<!not\sto\s)"
+        r"(?<!refused\sto\s)(?<!declined\sto\s)(?<!no\sintention\sto\s)"
+        r"(?:evacuat(?:e|ed|es|ing|ion|ions)|mandatory\s+evacuation)\b",
         "locative",
         salient=True,
     ),
@@ -571,7 +617,7 @@ CUES: tuple[Cue, ...] = (
 # -- what keeps a cue from becoming a claim -------------------------------------------------------------------
 
 _HEDGE_WORDS = (
-    r"could|might|may|would|will|shall|should|can|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
+    r"could|might|may|would|will|shall|should|can|cannot|can['’]t|couldn['’]t|shouldn['’]t|must|won['’]t|wouldn['’]t|if|unless|whether|aims?|aimed|aiming|"
     r"plans?|planned|planning|intends?|intended|seeks?|seeking|sought|(?:try|tries|trying|tried|attempts?|attempted|"
     r"attempting)(?!\s+to$)|threatens?|threatened|threatening|hopes?|hoped|hoping|wants?|wanted|vows?|vowed|pledged?|"
     r"promis(?:e|es|ed|ing)|demands?|demanded|demanding|strategy|goal|objective|bid|efforts?|closer\s+to|"
@@ -602,19 +648,27 @@ UNVERIFIED = re.compile(
     rf"|\b(?:could|can)\s*(?:not|n['’]t)\s+be\s+(?:{_CHECK_ADVERB}\s+)?(?:verified|confirmed)\b"
     rf"|\b(?:was|were|is|are)\s+not\s+(?:{_CHECK_ADVERB}\s+)?verifiable\b"
     r"|\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b"
-    r"|\bno\s+(?:way\s+to\s+(?:independently\s+)?verify|independent\s+(?:verification|confirmation))\b",
+    r"|\bno\s+(?:way\s+to\s+(?:independently\s+)?verify|independent\s+(?:verification|confirmation))\b"
+    # the analysts' formula: "ISW has not observed visual confirmation of these claims", "has seen no evidence of"
+    r"|\b(?:has|have|had)\s*(?:not|n['’]t)\s+(?:yet\s+)?(?:observed|seen)\s+(?:any\s+)?(?:visual\s+|"
+    r"independent\s+|geolocated\s+)?(?:confirmation|evidence|proof|footage)\s+(?:of|for|to\s+(?:confirm|support))\b"
+    r"|\b(?:has|have|had)\s+(?:observed|seen)\s+no\s+(?:visual\s+|independent\s+)?(?:confirmation|evidence|"
+    r"proof)\s+(?:of|for)\b",
     re.IGNORECASE,
 )
 REJECTION = re.compile(
     r"\b(?:dismiss\w*|reject\w*|den(?:y|ied|ies|ying)|refut\w*|call\w*|brand\w*|label+\w*|describ\w*|termed)\b"
     r"[^.;]{0,80}?[\"“]?\b(?:false|fabricated|fabrication|untrue|fake|lies?|baseless|groundless|propaganda|"
-    r"nonsense|disinformation|misinformation)\b"
-    r"|\b(?:den(?:y|ied|ies|ying)|refut\w+|reject\w*)\s+(?:the\s+|these\s+|those\s+|such\s+|this\s+)?"
+    r"nonsense|disinformation|misinformation|fiction|fictional|invention|invented|fantasy|fantasies|hoax|myth)\b"
+    r"|\b(?:den(?:y|ied|ies|ying)|refut\w+|reject\w*|dismiss(?:ed|es|ing)?|disput(?:ed|es|ing)|rebut\w*)\s+"
+    r"(?:the\s+|these\s+|those\s+|such\s+|this\s+)?"
     r"(?:claims?|reports?|assertions?|allegations?)\b"
     r"|\b(?:a|the)\s+(?:claim|report|assertion)\s+(?:that\s+)?[^.;]{0,60}?\b(?:\w+ly\s+)?(?:rejected|denied|"
     r"dismissed|refuted)\b"
     r"|\b(?:is|are|was|were)\s+(?:simply\s+|absolutely\s+|completely\s+)?(?:not\s+true|untrue|false|fake|"
-    r"fabricated|a\s+lie|lies)\b",
+    r"fabricated|a\s+lie|lies)\b"
+    # the official formula: "the information does not correspond to reality"
+    r"|\b(?:does|do|did)\s*(?:not|n['’]t)\s+correspond\s+(?:to|with)\s+(?:the\s+)?(?:reality|facts|truth)\b",
     re.IGNORECASE,
 )
 BACKGROUND = re.compile(
@@ -628,8 +682,13 @@ BACKGROUND = re.compile(
     re.IGNORECASE,
 )
 INFINITIVE_CUE = re.compile(
-    r"\b(?:to\s+(?:\w+ly\s+)?(?:(?:re)?capture|seize|take|liberate|encircle|surround|withdraw|retreat|strike|attack|"
+    # "continue to hold X" is the cue itself (not_captured.still_holding): an event, not an intention
+    r"\b(?:(?<!continue\s)(?<!continues\s)(?<!continued\s)(?<!continuing\s)"
+    r"to\s+(?:\w+ly\s+)?(?:(?:re)?capture|seize|take|liberate|encircle|surround|withdraw|retreat|strike|attack|"
     r"hold|shell|fall|fight|continue|pull|reach|clear|storm|occupy)"
+    # "to launch a push toward X", "to mount an offensive on X": the advance is the purpose
+    r"|to\s+(?:launch|mount|stage|begin|start|open|prepare)\s+(?:a|an|the|its|their|new|fresh|\w+ed)\s+"
+    r"(?:[\w-]+\s+)?(?:push|offensive|drive|thrust|assault|advance|attack|march)"
     # "trying to push toward X": an offensive under way is an advance; "trying to capture X" stays an intention
     r"|(?<!trying\s)(?<!tried\s)(?<!attempting\s)(?<!attempted\s)to\s+(?:\w+ly\s+)?(?:advance|push|move|press))\b",
     re.IGNORECASE,

@@ -85,7 +85,8 @@ _PATTERN = re.compile(
     | (?P<relative>(?:yesterday|today|tonight|this\s+morning|this\s+evening|last\s+night|overnight|
         (?:over|at)\s+the\s+weekend|this\s+weekend|last\s+weekend|last\s+week|this\s+week|earlier\s+this\s+week|
         last\s+month|this\s+month)\b)
-    | (?P<season>(?:last|this|in\s+the)\s+(?P<season_name>spring|summer|autumn|fall|winter)(?:['’]s)?\b)
+    | (?P<season>(?:last|this|in\s+the)\s+(?P<season_name>spring|summer|autumn|fall|winter)(?:['’]s)?\b
+        (?:\s+of\s+(?P<season_year>(?:19|20)\d\d)\b)?)
     | (?P<lastyear>(?:last\s+year|a\s+year\s+ago|(?:two|three|several|\d+)\s+years\s+ago|
         (?:several|\d+|two|three)\s+months\s+ago)\b)
     | (?P<yearonly>(?:in|since|by|early|late|mid-?)\s*(?P<year3>(?:19|20)\d\d)\b)
@@ -165,6 +166,8 @@ def _resolve(match: re.Match[str], anchor: datetime | None) -> tuple[datetime | 
         return today, True
     if match.group("season"):
         month = _SEASON_MONTH[match.group("season_name").lower()]
+        if match.group("season_year"):  # "in the autumn of 2022"
+            return today.replace(year=int(match.group("season_year")), month=month, day=1), False
         year = today.year if month <= today.month else today.year - 1  # the latest such season
         if text.startswith("last") and year == today.year and today.month - month < 3:
             year -= 1
@@ -199,9 +202,13 @@ def is_background(expression: TimeExpression, anchor: datetime | None, *, days: 
     """True when the expression puts an event well before publication (history, not news)."""
     if anchor is None or expression.when is None:
         return False
+    if expression.text[:6].lower().startswith("since "):
+        return False  # "has been fighting the army since April 2023": a span reaching the present, not history
     if expression.precise:
         return expression.when < _day(anchor) - timedelta(days=days)
     # a period: history if it ended before the window; a year is history if it is an earlier year
-    if re.search(r"\b(?:19|20)\d\d\b", expression.text) and not re.search(r"[a-z]{3}\.?\s+\d", expression.text, re.I):
+    if re.search(r"\b(?:19|20)\d\d\b", expression.text) and not re.search(
+        r"[a-z]{3}\.?\s+\d|\b(?:spring|summer|autumn|fall|winter)\b", expression.text, re.I
+    ):
         return expression.when.year < anchor.year
     return expression.when < _day(anchor) - timedelta(days=days)

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from newsmon.contracts import Attribution
+from services.enricher._lexicon import STATES
 from services.enricher._scan import TRIGGERS
 from services.enricher.actors import name_key
 from services.enricher.attribution import UNATTRIBUTED, attribute
@@ -43,9 +44,17 @@ TRIGGERS.add(
         "nonsense",
         "disinformation",
         "misinformation",
+        "fiction",
+        "invent",
+        "fantas",
+        "hoax",
+        "myth",
+        "disput",
+        "rebut",
+        "correspond",
     ),
 )
-TRIGGERS.add("verdict.disclaimer", ("verif", "confirm", "independent"))
+TRIGGERS.add("verdict.disclaimer", ("verif", "confirm", "independent", "evidence", "proof"))
 
 _SOURCE_NAMED = re.compile(
     r"^\W*(?:\w+\s+){0,3}?(?:the\s+)?(?P<name>(?-i:[A-Z])[\w’'-]+)['’]s\s+(?:\w+\s+)?(?:claims?|account|assertions?|"
@@ -53,6 +62,33 @@ _SOURCE_NAMED = re.compile(
     re.IGNORECASE,
 )
 """A disclaimer's source named by a possessive: "could not independently verify Smith's claim"."""
+
+_SIDE_OF_WORD = {
+    word.lower(): code
+    for code, entry in STATES.items()
+    for word in (*entry.demonyms, *(f"{n}'s" for n in (*entry.names, *entry.metonyms)))
+}
+_SIDE_WORDS = "|".join(re.escape(w) for w in sorted(_SIDE_OF_WORD, key=len, reverse=True))
+_SIDE_NAMED = re.compile(
+    rf"^\W*(?:\w+\s+){{0,2}}?(?:the\s+)?(?P<side>{_SIDE_WORDS})\s+(?:(?:[\w-]+\s+){{0,2}}?)(?:claims?|account|assertions?|"
+    r"statements?|reports?|version|figures?|allegations?)\b",
+    re.IGNORECASE,
+)
+"""A disclaimer's source named by its side: "could not independently verify the Russian claim", "Moscow's
+figures": the claims of that side's speakers in the whole article."""
+_SIDE_SUBJECT = re.compile(
+    rf"\b(?P<side>{_SIDE_WORDS})\s+(?:[\w’'-]+\s+){{0,2}}?(?:claims?|account|assertions?|statements?|reports?|"
+    r"version|figures?|allegations?)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+"""The same as the subject: "Russia's claims could not be independently verified"."""
+_DISCLAIMER_OBJECT_END = re.compile(r"[,;:.]|\s(?:but|although|though|while|whereas|as|and\s+(?!its\b))\s")
+"""The disclaimer's object ends at the next clause: "..., although Russian forces likely seized it" names no source."""
+_MEDIA = re.compile(r"\b(?:footage|videos?|images?|photos?|photographs?|pictures?|clips?|recordings?)\b", re.IGNORECASE)
+_OWN_DENIABLE = frozenset({"captured", "encircled", "withdrawn", "struck", "advancing_toward", "evacuating"})
+"""A rejection denies the speaker's own mention of an event ("the reports of its capture are false"), never a
+holding or a fight it asserts itself in the same sentence ("still holds the outskirts ... and called the reports
+of its liberation a fake")."""
 
 if TYPE_CHECKING:
     from services.enricher.claims import ClaimDraft, ClaimExtractor
@@ -76,6 +112,7 @@ def apply_rejections(self: ClaimExtractor, sentence: Sentence) -> None:
                 and own.cue_start < position
                 and own.attribution == speaker
                 and own.modality == "asserted"
+                and own.predicate in _OWN_DENIABLE
             ):
                 own.modality = "denied"
                 own.rule += "+rejected"
@@ -143,13 +180,28 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
     if match is None:
         return
     position = sentence.start + match.end()
-    named = [m for m in self.actors.in_span(position, sentence.end) if m.pronoun is None]
+    rest = sentence.text[match.end() :]
+    object_end = _DISCLAIMER_OBJECT_END.search(rest)
+    object_stop = position + (object_end.start() if object_end else len(rest))
+    named = [m for m in self.actors.in_span(position, object_stop) if m.pronoun is None]
+    side_named = _SIDE_NAMED.match(rest) or _SIDE_SUBJECT.search(sentence.text[: match.start()])
     covered: list[ClaimDraft]
     actor = self.actors.actors.get(named[0].actor_id) if named else None
     every = re.search(
         r"\b(?:either|both|all)\s+(?:sides?['’]?s?|of\s+the|the|claims|reports)", sentence.text[match.end() :]
     )
-    if every:
+    if _MEDIA.search(sentence.text[: match.start()]) and not re.search(
+        r"\b(?:claims?|reports?|assertions?)\b", sentence.text[: match.start()], re.IGNORECASE
+    ):
+        # "The footage could not be independently verified": only what the footage shows (this sentence and a
+        # sentence before that speaks of footage), never the neighbours' claims
+        covered = [
+            d
+            for d in self.drafts
+            if d.sentence.index in (sentence.index, sentence.index - 1) and _MEDIA.search(d.sentence.text)
+        ]
+        scope = "the claims of the footage it names"
+    elif every:
         covered = [
             d for d in self.drafts if d.sentence.index <= sentence.index and d.attribution.name != "unattributed"
         ]
@@ -158,7 +210,11 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
         same_actor = [d for d in self.drafts if d.attribution.actor_id == actor.id]
         covered = same_actor or [d for d in self.drafts if actor.kind == "state" and d.attribution.side == actor.side]
         scope = f"claims of {actor.name} in the article"
-    elif source := _SOURCE_NAMED.match(sentence.text[match.end() :]):
+    elif side_named is not None:
+        side = _SIDE_OF_WORD[side_named.group("side").lower()]
+        covered = [d for d in self.drafts if d.attribution.side == side]
+        scope = f"claims of {side} speakers in the article («{side_named.group(0).strip()}»)"
+    elif source := _SOURCE_NAMED.match(rest):
         # a source we do not know as a speaker: only the claims attributed to that name, never the neighbours'
         key = name_key(source.group("name"))
         covered = [d for d in self.drafts if key and key in name_key(d.attribution.name)]
