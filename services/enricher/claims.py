@@ -275,10 +275,6 @@ class ClaimExtractor:
         if reason:
             self._drop(sentence, cue, cue_text, reason)
             return
-        if predicate == "struck" and _REPELLED_BEFORE.search(before):
-            # "repelled 12 attacks near X": the attacks failed; the not_captured cue says what happened
-            self._drop(sentence, cue, cue_text, "object of a repel verb: the attacks failed")
-            return
         if predicate in (
             "captured",
             "encircled",
@@ -516,7 +512,10 @@ class ClaimExtractor:
             and cue.orientation != "antecedent"
             and not _PASSIVE.search(self.text[clause_start:start])
         ):
-            modifier = _MODIFIER_SIDE.search(self.text[max(clause_start, start - 60) : start])
+            window = max(clause_start, start - 60)
+            repelled = _REPELLED_BEFORE.search(self.text, window, start) if predicate == "struck" else None
+            # "Ukrainian forces repelled Russian attacks": the attacker is the side word after the repel verb
+            modifier = _MODIFIER_SIDE.search(self.text, repelled.start() if repelled else window, start)
         word = (modifier.group("side") or modifier.group("owner")) if modifier is not None else ""
         if modifier is not None and word[:1].isupper():
             # the side word of the noun phrase right before the cue is nearer than any other subject
@@ -540,6 +539,9 @@ class ClaimExtractor:
                     return self._encircled_side(side, start, clause_start, reason)
                 if predicate == "not_captured" and (cue.name.endswith("negated") or cue.name.endswith("did_not_take")):
                     return OPPONENTS.get(side, holder_default), f"{reason} did not take it; the holder is its opponent"
+                if predicate == "struck" and _REPELLED_BEFORE.search(self.text[clause_start:start]):
+                    # "its forces repelled 12 attacks near X": the attacks were the opponent's
+                    return OPPONENTS.get(side, taker_default), f"{reason} repelled them: the opponent's attacks"
                 if cue.name == "not_captured.repelled" and _PASSIVE.search(self.text[clause_start:start]):
                     return OPPONENTS.get(side, holder_default), f"{reason} was repelled; the holder is its opponent"
                 return side, reason
