@@ -28,6 +28,9 @@ _WORD = re.compile(r"[A-Za-z][\w’'\-]*")
 _PLURAL_REGION_AFTER = re.compile(r"\s+(regions|oblasts|provinces|governorates)\b", re.IGNORECASE)
 _COORDINATOR = re.compile(r"\s*(,\s*and|,|and|&|or|, or)\s*", re.IGNORECASE)
 _REGION_OF_BEFORE = re.compile(r"\b(regions?|oblasts?|provinces?|governorates?)\s+of\s+(the\s+)?$", re.IGNORECASE)
+# "the Dnipropetrovsk regional military administration", "Kharkiv regional governor": the stem is the region
+_REGIONAL_AFTER = re.compile(r"\s+regional\b", re.IGNORECASE)
+REGIONAL_ADJECTIVE = "followed by 'regional'"
 _CITY_OF_BEFORE = re.compile(r"\b(city|town|village)\s+of\s+$", re.IGNORECASE)
 _CITY_AFTER = re.compile(r"\s+(city|town)\b", re.IGNORECASE)
 # "Kharkiv, Ukraine's second-largest city", "Kherson, the only regional capital", "Odesa, a Black Sea port"
@@ -316,10 +319,19 @@ def _previous_word(text: str, start: int) -> tuple[int, str]:
     return index + 1, word
 
 
+# titles written after a place, before a person's name: "Kharkiv Governor Oleh Syniehubov", "Kyiv Mayor …"
+_TITLES = frozenset((
+    "governor", "gov", "mayor", "president", "minister", "premier", "spokesman", "spokeswoman", "spokesperson",
+    "commander", "chief", "head", "deputy", "official", "officials", "ambassador", "envoy", "police", "prosecutor",
+    "ombudsman", "authorities", "administration", "council", "parliament", "legislature",
+))  # fmt: skip
+
+
 def _looks_like_name_part(gazetteer: Gazetteer, word: str) -> bool:
-    """A capitalised word that is neither common English, a place descriptor ("Eastern") nor a demonym."""
+    """A capitalised word that is neither common English, a place descriptor ("Eastern"), a title ("Governor") nor
+    a demonym."""
     lowered = word.lower().rstrip(".")
-    if not word[0].isupper() or lowered in DESCRIPTORS:
+    if not word[0].isupper() or lowered in DESCRIPTORS or lowered in _TITLES:
         return False
     if any(_is_common(gazetteer, part) for part in lowered.split("-")):
         return False
@@ -379,6 +391,10 @@ def _read_region_forms(gazetteer: Gazetteer, text: str, matches: list[Match]) ->
         regions = _stem_regions(gazetteer, match)
         if not regions or match.forced_reason is not None:
             continue
+        if _REGIONAL_AFTER.match(text, match.end):
+            region = _pick_region(gazetteer, match, regions)
+            _force_region(match, region, REGIONAL_ADJECTIVE)
+            continue
         chain = [match]
         region_of = _REGION_OF_BEFORE.search(text, max(0, match.start - 30), match.start)
         if region_of is not None:
@@ -431,7 +447,8 @@ def read_bare_stems_as_regions(
     named_at: dict[str, list[int]] = {}
     for match in matches:
         record = match.candidates[0][0]
-        if _is_region_reading(gazetteer, match):
+        # "the Odesa regional governor" names an office, not the region as a place the article is about
+        if _is_region_reading(gazetteer, match) and match.forced_reason != REGIONAL_ADJECTIVE:
             surface_key = match.key or key_of(match.surface)
             for stem in stems_by_region.get(record, ()):
                 if surface_key.startswith(stem) or stem == surface_key:

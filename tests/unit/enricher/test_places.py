@@ -426,3 +426,11 @@ def test_sudan_states_and_areas(finder: PlaceFinder) -> None:
         "Darfur": {"area:darfur"},
         "North Darfur": {"adm1:SD.55"},
     }
+
+
+def test_titles_after_a_place_and_the_regional_adjective(finder: PlaceFinder) -> None:
+    text = "Belgorod Region Governor Vyacheslav Gladkov said so. Kharkiv Governor Oleh Syniehubov agreed."
+    assert ids_by_surface(finder.find(text)) == {"Belgorod Region": {"adm1:RU.09"}, "Kharkiv": {"706483"}}
+    text = "The Odesa regional governor said drones hit Odesa overnight."
+    found = [(m.surface, m.place.id) for m in finder.find(text)]
+    assert found == [("Odesa", "adm1:UA.17"), ("Odesa", "698740")]  # an office names no region to follow
