@@ -106,6 +106,9 @@ def _noun_of(anaphor: str) -> str | None:
     return next((noun for noun in ("village", "city", "town") if noun in lowered), None)
 
 
+_NAME_IN_BEFORE = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]+\s+in\s+$")
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceRef:
     place: Place
@@ -207,7 +210,9 @@ class PlaceLinker:
         self, cue: Cue, start: int, end: int, clause_start: int, clause_end: int, sentence: Sentence
     ) -> tuple[PlaceRef | None, str]:
         text = self.text
-        refs = [r for r in self.refs_in(clause_start, clause_end) if not self.reference_point(r)]
+        refs = self.refs_in(clause_start, clause_end)
+        if cue.orientation != "antecedent":  # "20 miles south of Pokrovsk, a hub toward which …": its antecedent
+            refs = [r for r in refs if not self.reference_point(r)]
         after_from = start if cue.orientation == "locative" and cue.predicate == "contested" else end
         after = [r for r in refs if r.start >= after_from]
         before = [r for r in refs if r.end <= start]
@@ -217,9 +222,10 @@ class PlaceLinker:
         if (
             before
             and before[-1].place.kind == "region"
-            and re.search(r"\bin\s+$", text[before[-1].start - 4 : before[-1].start])
+            and _NAME_IN_BEFORE.search(text, max(0, before[-1].start - 40), before[-1].start)
         ):
-            # "Robotyne in Zaporizhzhia Oblast liberated": a region after "in" only says where the subject lies
+            # "Robotyne in Zaporizhzhia Oblast liberated": a region after "in" only says where the named subject lies
+            # (not "the Ukrainian forces in Kursk as encircled": the region is where the forces are)
             before = before[:-1]
 
         def object_ref() -> PlaceRef | None:
