@@ -309,9 +309,9 @@ CUES: tuple[Cue, ...] = (
         # "repelled 12 assaults near X", "stopped 38 Russian attacks near X", "fended off an assault on X"; a repelled
         # counterattack says nothing of who holds the place it was near
         rf"\b(?:(?:repel(?:led|s|ling)?|repulsed|repulsing|beat\s+(?:back|off)|fought\s+off|fended\s+off|fending\s+off|"
-        rf"held\s+off|holding\s+off|thwarted|thwarting|foiled|rebuffed)\b"
+        rf"(?:held|holding)\s+off(?!\s+(?:on|from|until)\b)|thwarted|thwarting|foiled|rebuffed)\b"
         rf"|(?:stopped|halted|stopping|halting)\b(?=\s+(?:all\s+(?:of\s+)?)?(?:the\s+|these\s+|{NUMBER}\s+)?"
-        rf"(?:[\w-]+\s+){{0,2}}?(?:assaults?|attacks?|attempts|offensives?|advances?)\b))"
+        rf"(?:[\w-]+\s+){{0,2}}?(?:assaults?|attacks?|(?:assault|storming|breakthrough)\s+attempts|offensives?|advances?)\b))"
         rf"(?!\s+(?:(?:all|the|these|those|two|three|four|five|six|several|\d+)\s+){{0,2}}(?:[\w-]+\s+)?"
         rf"counter-?(?:attacks?|offensives?|assaults?)\b)",
         "locative",
