@@ -61,7 +61,21 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "not_captured.did_not_take": ("captur", "seiz", "take", "taken", "enter"),
     "not_captured.not_occupied": ("occupied", "captured", "taken", "seized", "lost", "overrun", "surrendered"),
     "not_captured.not_under": ("control", "hands"),
-    "not_captured.repelled": ("repel", "repuls", "beat", "fought", "thwart"),
+    "not_captured.repelled": (
+        "repel",
+        "repuls",
+        "beat",
+        "fought",
+        "thwart",
+        "fend",
+        "fended",
+        "held",
+        "hold",
+        "stop",
+        "halt",
+        "foil",
+        "rebuff",
+    ),
     "not_encircled.negated": ("encircl", "surround", "cauldron", "besieg", "blockad"),
     "captured.fell_to": ("fell", "falls", "fallen", "passed"),
     "captured.fell": ("fell", "fallen"),
@@ -85,6 +99,8 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "contested.foothold": ("foothold",),
     "contested.centre": ("reach", "entered", "broke", "pushed", "advanced", "made"),
     "contested.partial_control": ("control", "hold", "held"),
+    "contested.entrenched": ("entrench", "dug", "holed", "holding", "held", "hanging", "clinging"),
+    "contested.street_fighting": ("street", "house", "urban", "fought", "fighting"),
     "withdrawn.verb": ("withdr", "pull", "retreat", "abandon", "push", "driven", "forced", "ousted"),
     "withdrawn.ordered_out": ("order", "sent", "moved", "took", "taken", "led", "brought"),
     "withdrawn.forced_to_leave": ("forced", "compelled", "had", "obliged", "fled"),
@@ -139,9 +155,23 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "advancing_toward.outskirts": ("reach", "got", "arriv", "entered", "broke", "break"),
     "advancing_toward.gains_near": ("advanc", "gain", "made", "making"),
     "struck.strike": ("struck", "strike", "striking"),
-    "struck.attack": ("attack", "shell", "bomb", "pummel", "pound", "target", "air", "hammer", "batter", "rain"),
+    "struck.attack": (
+        "attack",
+        "shell",
+        "bomb",
+        "pummel",
+        "pound",
+        "target",
+        "air",
+        "hammer",
+        "batter",
+        "rain",
+        "assault",
+    ),
     "struck.hit": (
         "hit",
+        "damaged",
+        "destroyed",
         "struck",
         "slam",
         "crash",
@@ -182,6 +212,16 @@ _CONTINUING = (
     r"persists?|persisted|(?:is|was|are|were)\s+(?:underway|ongoing))"
 )
 _FIGHT = r"(?:fighting|fights|clashes|battles?|combat|hostilities|street\s+fighting|skirmishes)"
+_DIRECTION = (
+    r"north|south|east|west|central|northern|southern|eastern|western|north-?(?:east|west)(?:ern)?|"
+    r"south-?(?:east|west)(?:ern)?|outer|inner|industrial|residential|remaining|some|several|a\s+few"
+)
+_PART_ADJECTIVES = rf"(?:{_DIRECTION})(?:(?:\s*,\s*|\s+(?:and|or)\s+)(?:{_DIRECTION}))*(?:\s+industrial)?"
+"""One or more: "the northern and western parts of X"."""
+_PART_NOUNS = (
+    r"parts?|pockets|outskirts|districts?|microdistricts?|half|neighbou?rhoods?|sections?|quarters?|edges?|zones?|"
+    r"areas|sectors?|suburbs|blocks"
+)
 _NOT_FIRE = r"(?!\s+(?:(?:a|an|the|several|multiple)\s+)?(?:[\w-]+\s+)?(?:fires?|blazes?|flames|wildfires?)\b)"
 """Fire-fighting is no fighting: "rescuers were still battling a blaze in X"."""
 
@@ -193,9 +233,21 @@ CUES: tuple[Cue, ...] = (
         # "hold parts of X", "still hold positions in the northern part of X", "holds the southern outskirts of X"
         r"\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?(?:some\s+)?"
         r"(?:(?:their|its|our|his|the)\s+)?(?:(?:defensive\s+)?positions?\s+(?:in|on)\s+(?:the\s+|a\s+)?)?"
-        r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?(?:east|west)(?:ern)?|"
-        r"south-?(?:east|west)(?:ern)?|outer|inner|industrial|residential|remaining|some|several|a\s+few)\s+)?"
-        r"(?:parts?|pockets|outskirts|districts?|half|neighbou?rhoods?|sections?|quarters?|edges?)\s+of\b",
+        rf"(?:{_PART_ADJECTIVES}\s+)?(?:{_PART_NOUNS})\s+of\b"
+        # "still holding the town's eastern industrial zone": the part after a possessive anaphor
+        rf"|\b(?:control|controls|controlled|hold|holds|held|holding)\s+(?:only\s+)?"
+        rf"(?=the\s+(?:town|city|village|settlement)['’]s\s+(?:{_PART_ADJECTIVES}\s+)?(?:{_PART_NOUNS})\b)",
+        "object",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
+        "contested.entrenched",
+        "contested",
+        # defenders dug in in part of a town: "still entrenched in several blocks in the town's west", "holding out in
+        # the northern districts of X"
+        rf"\b(?:entrenched|dug\s+in|holed\s+up|holding\s+out|held\s+out|hanging\s+on|clinging\s+on)\s+in\s+"
+        rf"(?:(?:several|some|a\s+few|a\s+handful\s+of|\w+)\s+)?(?:the\s+)?(?:{_PART_ADJECTIVES}\s+)?"
+        rf"(?:{_PART_NOUNS}|blocks|buildings|streets)\s+(?:of|in)\b",
         "object",
         kinds=TOWN_KINDS,
     ),
@@ -254,7 +306,14 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "not_captured.repelled",
         "not_captured",
-        r"\b(?:repel(?:led|s|ling)?|repulsed|beat\s+back|fought\s+off|thwarted)\b",
+        # "repelled 12 assaults near X", "stopped 38 Russian attacks near X", "fended off an assault on X"; a repelled
+        # counterattack says nothing of who holds the place it was near
+        rf"\b(?:(?:repel(?:led|s|ling)?|repulsed|repulsing|beat\s+(?:back|off)|fought\s+off|fended\s+off|fending\s+off|"
+        rf"(?:held|holding)\s+off(?!\s+(?:on|from|until)\b)|thwarted|thwarting|foiled|rebuffed)\b"
+        rf"|(?:stopped|halted|stopping|halting)\b(?=\s+(?:all\s+(?:of\s+)?)?(?:the\s+|these\s+|{NUMBER}\s+)?"
+        rf"(?:[\w-]+\s+){{0,2}}?(?:assaults?|attacks?|(?:assault|storming|breakthrough)\s+attempts|offensives?|advances?)\b))"
+        rf"(?!\s+(?:(?:all|the|these|those|two|three|four|five|six|several|\d+)\s+){{0,2}}(?:[\w-]+\s+)?"
+        rf"counter-?(?:attacks?|offensives?|assaults?)\b)",
         "locative",
     ),
     _cue(
@@ -404,6 +463,16 @@ CUES: tuple[Cue, ...] = (
         kinds=TOWN_KINDS,
     ),
     _cue(
+        "contested.street_fighting",
+        "contested",
+        # fighting inside a town: "street fighting in X", "troops fought in the streets of X", "house-to-house battles"
+        r"\b(?:street|house-to-house|door-to-door|urban|block-by-block)\s+(?:fighting|battles?|combat|clashes)\b"
+        r"|\b(?:fought|fight|fighting|battled|battling|clashed|clashing)\s+(?:[\w’'-]+\s+){0,3}?"
+        r"(?=(?:in|on)\s+the\s+streets\s+of\b|street\s+by\s+street\b|for\s+every\s+(?:street|house|building)\b)",
+        "locative",
+        kinds=TOWN_KINDS,
+    ),
+    _cue(
         "contested.mopping_up",
         "contested",
         # clearing a town is under way: the attacker is in it, control not settled
@@ -539,7 +608,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "advancing_toward.gains_near",
         "advancing_toward",
-        r"\b(?:advanced|advancing|advances|gained\s+ground|gaining\s+ground|gains?|(?:made|making)\s+(?:\w+\s+)?"
+        r"\b(?:advanced|advancing|advances|advance|gained\s+ground|gaining\s+ground|gains?|(?:made|making)\s+(?:\w+\s+)?"
         r"(?:gains|advances|progress))\s+(?:[\w’'-]+\s+){0,2}?(?:near|around|outside|close\s+to|"
         r"on\s+the\s+(?:outskirts|approaches)\s+(?:of|to)|in\s+the\s+direction\s+of)\b",
         "object",
@@ -565,18 +634,26 @@ CUES: tuple[Cue, ...] = (
         "struck.attack",
         "struck",
         r"\b(?:attack(?:ed|s|ing)?|shell(?:ed|s|ing)|bomb(?:ed|s|ing)|bombard(?:ed|s|ing|ment)|pummel+ed|pounded|"
-        r"pounding|targeted|targeting|hammered|hammering|rained\s+(?:[\w-]+\s+){0,3}?(?:down\s+)?on|air\s*strikes?|"
-        r"air\s+raids?)\b",
+        # "targeted" the verb, not the adjective ("targeted operations", "targeted sanctions")
+        r"pounding|(?:targeted|targeting)(?![\"”']?\s+(?:[\w-]+\s+)?(?:operations?|raids?|killings?|sanctions|measures|"
+        r"campaign|assassinations?|approach|advertising|ads|efforts?|therapy|help|support|aid)\b)|hammered|hammering|"
+        r"rained\s+(?:[\w-]+\s+){0,3}?(?:down\s+)?on|air\s*strikes?|air\s+raids?|"
+        # "launched four assaults on X" (attempts, counted); "the assault on X" is rather the whole operation
+        r"(?<!counter-)(?<!counter)assaults(?=\s+(?:on|against)\b)|assaulted)\b"
+        # "attacks on X had been prepared from there": a planned attack is none
+        r"(?![^.;,]{0,50}?\b(?:been|being|be|were|was|are|is)\s+(?:\w+ly\s+)?(?:prepared|planned|plotted|readied|"
+        r"organi[sz]ed)\b)",
         "locative",
     ),
     _cue(
         "struck.hit",
         "struck",
         r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|projectiles?|munitions?|warheads?|debris|shelling)\s+"
-        r"(?:\w+\s+)?(?:hit|struck|(?:slammed|crashed|smashed|ploughed|plowed)\s+into|landed\s+(?:in|on|near)|"
+        r"(?:\w+\s+)?(?:hit|hits|hitting|struck|strikes|(?:slammed|slams|crashed|crashes|smashed|ploughed|plowed)\s+into|"
+        r"lands?\s+(?:in|on|near)|landed\s+(?:in|on|near)|"
         r"(?:tore|ripped)\s+(?:into|through)|exploded\s+(?:in|over|near|above)|fell\s+(?:on|onto))\b"
         # "was hit by debris", not "hit by sanctions"
-        r"|\bhit\s+by\s+(?:[\w-]+\s+){0,3}?(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|debris|shelling|"
+        r"|\b(?:hit|damaged|destroyed|struck)\s+(?:there\s+|here\s+)?by\s+(?:[\w-]+\s+){0,3}?(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|debris|shelling|"
         r"artillery|munitions?|projectiles?|fire)\b",
         "locative",
     ),
@@ -623,6 +700,9 @@ _HEDGE_WORDS = (
     r"promis(?:e|es|ed|ing)|demands?|demanded|demanding|strategy|goal|objective|bid|efforts?|closer\s+to|"
     r"expected|likely|poised|set\s+to|about\s+to|going\s+to|risks?|risking|threat|danger|possible|possibly|"
     r"potential|prevent|preventing|avoid|for\s+further|for\s+future|ahead\s+of|looming|unable\s+to|"
+    # a proposal's terms: "a ceasefire proposal that would see hostages freed and troops withdraw"
+    r"proposals?|proposed|proposes|calls?\s+for|called\s+for|calling\s+for|under\s+the\s+(?:plan|deal|"
+    r"agreement|proposal|terms)|"
     r"failed\s+to|fail\s+to"
 )
 HEDGE = re.compile(rf"\b{first_characters(_HEDGE_WORDS)}(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
@@ -631,7 +711,11 @@ NEGATION = re.compile(rf"\b{first_characters(_NEGATION_WORDS)}(?:{_NEGATION_WORD
 NON_CONFIRMATION = re.compile(
     r"\b(?=[cdhnruy])(?:yet\s+to\s+(?:confirm|say|acknowledge|comment)|(?:has|have|had|did|does|do)\s*(?:not|n['’]t)\s*,?"
     r"(?:\s*\w+\s*,)?\s+(?:yet\s+)?(?:confirm\w*|say|said|acknowledge\w*)|(?:declined|refused)\s+to\s+(?:confirm|say|comment)|"
-    r"(?:could|can)\s*(?:not|n['’]t)\s+confirm|unconfirmed|no\s+confirmation)\b",
+    r"(?:could|can)\s*(?:not|n['’]t)\s+confirm|unconfirmed|no\s+confirmation"
+    # "Kyiv has not commented on the loss of X": the event is the other side's word
+    r"|(?:has|have|had|did|does|do)\s*(?:not|n['’]t)\s+(?:yet\s+|publicly\s+|officially\s+|immediately\s+)?"
+    r"(?:comment(?:ed)?|respond(?:ed)?|react(?:ed)?)\s+(?:on|to)|no\s+(?:immediate\s+|official\s+)?(?:comment|"
+    r"reaction|response)\s+(?:from\s+(?:[\w’'-]+\s+){1,4}?)?(?:on|to))\b",
     re.IGNORECASE,
 )
 _CANNOT = (
@@ -648,6 +732,9 @@ UNVERIFIED = re.compile(
     rf"|\b(?:could|can)\s*(?:not|n['’]t)\s+be\s+(?:{_CHECK_ADVERB}\s+)?(?:verified|confirmed)\b"
     rf"|\b(?:was|were|is|are)\s+not\s+(?:{_CHECK_ADVERB}\s+)?verifiable\b"
     r"|\bnot\s+(?:been\s+)?independently\s+(?:verified|confirmed)\b"
+    # "Neither account could be independently verified", "none of the claims has been verified"
+    rf"|\b(?:neither|none)\b[^.;]{{0,40}}?\b(?:could|can|has|have|had|was|were|is|are)\s+(?:been\s+|be\s+)?"
+    rf"(?:{_CHECK_ADVERB}\s+)?(?:verified|confirmed)\b"
     r"|\bno\s+(?:way\s+to\s+(?:independently\s+)?verify|independent\s+(?:verification|confirmation))\b"
     # the analysts' formula: "ISW has not observed visual confirmation of these claims", "has seen no evidence of"
     r"|\b(?:has|have|had)\s*(?:not|n['’]t)\s+(?:yet\s+)?(?:observed|seen)\s+(?:any\s+)?(?:visual\s+|"
@@ -675,7 +762,7 @@ BACKGROUND = re.compile(
     r"\b(?=[abdefhimopsy])(?:(?:previously|eventually|had\s+earlier|earlier\s+(?:captured|seized|taken|fell)|back\s+in|"
     # "once a key hub", "formerly known as": the past of the place, not of the event
     r"formerly(?!\s+(?:known|called|named))|once(?!\s+(?:a|an|the|home|again|more|its|their|known|called|part|one|"
-    r"\w+est)\b)|(?:in|during|at)\s+the\s+(?:(?:first|early|opening|initial)\s+(?:days|weeks|months|stages?|phase|hours)|"
+    r"\w+est)\b)|(?:in|during|at|since)\s+the\s+(?:(?:first|early|opening|initial)\s+(?:days|weeks|months|stages?|phase|hours)|"
     r"start|beginning|outset)\s+of\s+(?:the\s+)?(?:full|war|invasion|conflict|russian|2022)|"
     r"(?:after|since|before|following)\s+(?:the\s+)?(?:fall|capture|loss|liberation|seizure)\s+of|years?\s+ago|"
     r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|(?:earlier|already)\s*$)",
@@ -704,7 +791,10 @@ ABLE_TO = re.compile(
 advance", "were forced to withdraw", "ordered his troops to withdraw", "the decision to withdraw" (not "a decision
 to withdraw": one still weighed)."""
 CLAUSE_BREAK = re.compile(
-    r"(?=[;,—\s])(?:;|\s[–—]\s|—|,\s+(?:while|but|whereas|although|though|as|and\s+is|and\s+has|which|who|where|when)\b|"
+    r"(?=[;,—\s])(?:;|\s[–—]\s|—|,\s+(?:while|but|whereas|although|though|as|and\s+is|and\s+has|which|who|where)\b|"
+    # "in March 2022, when Russian troops seized X": a when-clause after a time is in that time (no break)
+    r"(?<!invasion)(?<!\bwar)(?<!conflict)(?<!offensive)(?<!\d\d\d\d)(?<!ber)(?<!uary)(?<!March)(?<!April)(?<!May)"
+    r"(?<!June)(?<!July)(?<!August)(?<!spring)(?<!summer)(?<!autumn)(?<!winter),\s+when\b|"
     r"\s(?:while|whereas|but|although)\s"
     # "the biggest gain since its forces seized X in May last year": the since-clause has its own time
     r"|\s(?=since\s+(?:[\w’'-]+\s+){1,3}?(?:\w+ed|took|fell|began|won|lost|overran|retook|left|came)\b)"

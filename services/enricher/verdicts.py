@@ -221,6 +221,8 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
         scope = f"claims of {source.group('name')} (a named source)"
     else:
         covered = [d for d in self.drafts if d.sentence.index == sentence.index]
+        # "Neither account could be verified": the two accounts before it, each in its sentence
+        accounts = 2 if re.match(r"\W*(?:neither|none|both)\b", sentence.text[: match.end()], re.IGNORECASE) else 1
         for back in (1, 2):
             previous = [
                 d
@@ -229,7 +231,9 @@ def apply_disclaimers(self: ClaimExtractor, sentence: Sentence) -> None:
             ]
             if previous:
                 covered += previous
-                break
+                accounts -= 1
+                if not accounts:
+                    break
         scope = "the claims just before it"
     for draft in covered:
         if draft.modality == "asserted":
