@@ -44,6 +44,8 @@ from services.enricher._scan import (
 )
 
 _APOSTROPHE = "['’]"
+_REGIONAL_COMMAND = r"(?:southern|northern|eastern|western|central|north-eastern|south-eastern|territorial)"
+"""A regional command before "Defence Forces" ("Ukraine's Southern Defence Forces")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +173,10 @@ class _Patterns:
         self.ministry = re.compile(
             rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
             rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
-            rf"military|army|(?:{alternation(FORCE_NOUNS)}))\b"
-            rf"|(?P<what2>general\s+staff|(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
+            rf"(?:{_REGIONAL_COMMAND}\s+)?defen[cs]e\s+forces|military|army|(?:{alternation(FORCE_NOUNS)}))\b"
+            # "the General Staff of the Armed Forces of Ukraine", "the Defence Forces of Ukraine"
+            rf"|(?P<what2>general\s+staff(?:\s+of\s+the\s+armed\s+forces)?|armed\s+forces|defen[cs]e\s+forces|"
+            rf"(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
             rf"(?:\s+military)?\b)",
             re.IGNORECASE,
         )
@@ -184,6 +188,8 @@ class _Patterns:
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
         )
+        # "the Battlegroup Centre", "Battle Group North" (Russian briefings in English): the name after the noun
+        self.battlegroup = re.compile(r"\b[Bb]attle[- ]?[Gg]roup\s+(?P<name>[A-Z][a-z]+)\b")
         groupings = alternation(GROUPINGS)
         self.known_grouping = re.compile(rf"\b{first_characters(groupings)}(?P<name>{groupings})\b")
         state_names = f"{countries}|{metonyms}"
@@ -284,6 +290,8 @@ class _Patterns:
         )
 
 
+_OWNER_PRONOUN = re.compile(r"(?:its|their)\s", re.IGNORECASE)
+"""A role phrase owned by a pronoun ("Their spokesman"): the institution named just before."""
 _LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
 """Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
 _EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
@@ -470,6 +478,8 @@ class ActorFinder:
             side = self.side_of_phrase(role, match.start("role"))
             if side is None and _ARMY_ROLE.match(role):
                 side = self._last_military_side(match.start())  # "X, the army-aligned governor"
+            if side is None and _OWNER_PRONOUN.match(role):
+                side = self._last_institution_side(match.start())  # "X, its spokesman,"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
         for match in self._matches("named_speaker", _PATTERNS.named_speaker):
@@ -500,6 +510,8 @@ class ActorFinder:
                 _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or _ARMY_ROLE.match(role)
             ):
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
+            if side is None and _OWNER_PRONOUN.match(role):
+                side = self._last_institution_side(role_start)  # "Their spokesman, X," after the institution
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
 
@@ -522,6 +534,23 @@ class ActorFinder:
                 found = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
         return found
 
+    def _last_institution_side(self, position: int) -> str | None:
+        """The side of the institution (armed forces, ministry, armed group) named last in the 600 characters
+        before ``position``: "its"/"their" in a role phrase ("Their spokesman, X") is that institution's."""
+        start = max(0, position - 600)
+        found: tuple[int, str] | None = None
+        for match in _PATTERNS.ministry.finditer(self._text, start, position):
+            code = _code_of(
+                match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
+            )
+            if code is not None:
+                found = (match.start(), code)
+        for match in _PATTERNS.organisation.finditer(self._text, start, position):
+            known = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
+            if known.side is not None and (found is None or match.start() > found[0]):
+                found = (match.start(), known.side)
+        return found[1] if found else None
+
     def _recent_group_side(self, position: int, role: str) -> str | None:
         window = self._text[max(0, position - 1500) : position]
         found = None
@@ -541,7 +570,9 @@ class ActorFinder:
                 continue
             if match.group("other"):
                 actor = self._other_institution(code, what)
-            elif ("ministry" in what and "foreign" not in what) or ("defen" in what and "chief" not in what):
+            elif ("ministry" in what and "foreign" not in what) or (
+                "defen" in what and "chief" not in what and "forces" not in what
+            ):
                 actor = self._state_actor(code, kind="ministry", suffix="mod", role="defence ministry")
             elif "foreign" in what:
                 actor = self._state_actor(code, kind="ministry", suffix="mfa", role="foreign ministry")
@@ -571,6 +602,12 @@ class ActorFinder:
             )
             actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))
+        for match in self._matches("battlegroup", _PATTERNS.battlegroup):
+            name = match.group("name")
+            code = GROUPINGS.get(name) or GROUPS_OF_FORCES.get(name)
+            if code is not None:
+                actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
+                self._add(actor, match.start(), match.end(), match.group(0))
         for match in self._matches("known_grouping", _PATTERNS.known_grouping):
             name = match.group("name")
             if name not in seen_groupings:
@@ -905,6 +942,7 @@ def _register_triggers() -> None:
         "actor.ministry", ["ministry", "defen", "general", "armed", *_first_words((*FORCE_NOUNS, *POLICE_NOUNS))]
     )
     TRIGGERS.add("actor.grouping", ["group"])
+    TRIGGERS.add("actor.battlegroup", ["battle"])
     TRIGGERS.add("actor.known_grouping", _first_words(GROUPINGS))
     TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "milblogger", "tv", "television"])
     TRIGGERS.add(

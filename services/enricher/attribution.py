@@ -150,6 +150,8 @@ _SUBORDINATE_SPEAKER = re.compile(
 )
 """The text before a speaker that opens a subordinate clause: "..., after the army's spokesman, <Name>, warned"
 (a comma only after a role: in "after the assault, the ministry said" the speaker opens the main clause)."""
+_ADDRESSEE_THEN_CONTENT = re.compile(r"\s+(?:[\w.’'-]+\s+){1,5}?(?:that|how|whether)\s")
+"""After "told"/"wrote to": a short addressee, then a content clause ("told national television that ...")."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
 _PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "them"})
@@ -263,9 +265,18 @@ def _plural_people(actor: Actor) -> bool:
     return actor.kind in ("person", "organisation") and not actor.id.startswith("person:") and actor.name.endswith("s")
 
 
+_RELATIVE_BEFORE = re.compile(r",\s+(?:which|who|whose)\s[^;:\"“”]*,\s*$")
+"""A non-restrictive relative clause right before a reporting verb: "The RSF, which has fought the army since
+April, acknowledged ...": the speaker is before it (and a side named inside it is not)."""
+
+
 def _speaker_before(
     mentions: list[ActorMention], position: int, floor: int, tracker: SpeakerTracker, text: str
 ) -> tuple[Actor, str] | None:
+    window = max(floor, position - 200)
+    relative = _RELATIVE_BEFORE.search(text, window, position) if "," in text[window:position] else None
+    if relative is not None:
+        position = relative.start()
     for mention in reversed(mentions):
         if mention.end > position or mention.end < floor:
             continue
@@ -415,9 +426,14 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
             # "..., the ministry said, Kyiv had ...", "..., the General Staff said in its report, listing ...": the
             # speaker's words on both sides
             scope = "whole"
-        elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
-            _END_AFTER.match(after)
-            or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))
+        elif (
+            re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead)
+            and (
+                _END_AFTER.match(after)
+                or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))
+            )
+            # "Their spokesman, X, told national television that ...": an addressee, then the content
+            and not (verb.lower() in _ADDRESSEE_VERBS and _ADDRESSEE_THEN_CONTENT.match(after))
         ):
             scope = "backward"  # "<content>, the MoD said in a statement carried by TASS on Sunday."
         else:
