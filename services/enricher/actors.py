@@ -196,6 +196,9 @@ class _Patterns:
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
             rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
+            # "Kharkiv, Ukraine's second-largest city", "Russia's Belgorod region": the state only locates a place
+            rf"(?!{_APOSTROPHE}s\s+(?:[\w-]+\s+){{0,3}}?(?:city|town|village|region|oblast|province|capital|port|"
+            r"border\s+(?:town|city|village|region)|territory|district|republic)\b)"
             # a name used as a noun modifier names no actor: "Ukraine war live", "the Russia desk"
             r"(?!\s+(?:war|conflict|crisis|live|news|updates?|desk|correspondent|coverage)\b)"
         )
@@ -251,7 +254,8 @@ class _Patterns:
         generic_roles = (
             r"officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
             r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command|"
-            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry"
+            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry|"
+            r"residents|witnesses|eyewitnesses|locals|villagers|medics|paramedics|rescuers|doctors"
         )
         self.generic = re.compile(rf"\b{first_characters(generic_roles)}(?P<role>{generic_roles})\b", re.IGNORECASE)
         articles = (
@@ -264,7 +268,10 @@ class _Patterns:
         )
         # searched in the 50 characters before a role word: only where a word starts, or at the end
         self.generic_lead = re.compile(
-            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?(?:(?P<demonym>{demonyms})\s+)?"
+            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?"
+            # "the Gaza health ministry", "the Kharkiv regional administration": a place name (checked against the
+            # article's places) where a demonym would be
+            rf"(?:(?P<demonym>{demonyms})\s+|(?!(?:{modifiers}|{articles})\b)(?P<place>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?)\s+)?"
             rf"(?P<mod>(?:(?:{modifiers})\s+){{1,2}})?$",
             re.IGNORECASE,
         )
@@ -279,7 +286,13 @@ class _Patterns:
             for suffix in DEMONYM_COMPOUNDS:
                 self.demonym_side[f"{word}-{suffix}"] = code
         self.role_noun = re.compile(rf"(?<!\w)(?:{alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
-        self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
+        # also "according to the update", "the daily report said": a bulletin stands for the institution that
+        # issued it, the latest one named
+        self.institution_reference = re.compile(
+            r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff|(?:(?:daily|morning|evening|latest|operational)\s+)?"
+            r"(?:update|bulletin|briefing|summary))\b(?!\s+of\b)",
+            re.I,
+        )
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
             r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
@@ -292,6 +305,13 @@ class _Patterns:
 
 _OWNER_PRONOUN = re.compile(r"(?:its|their)\s", re.IGNORECASE)
 """A role phrase owned by a pronoun ("Their spokesman"): the institution named just before."""
+_WITNESS_ROLES = frozenset(
+    {"residents", "witnesses", "eyewitnesses", "locals", "villagers", "medics", "paramedics", "rescuers", "doctors"}
+)
+"""People on the ground: a speaker only before a reporting verb, with the side of the nearest place."""
+_WITNESS_SPEAKS = re.compile(
+    r"[^.;!?\"“”]{0,60}?\b(?:said|say|says|told|tell|reported|report|described|describe|recounted|added)\b"
+)
 _LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
 """Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
 _EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
@@ -675,6 +695,21 @@ class ActorFinder:
                 continue
             match = lead
             role = role_match.group("role").lower()
+            if role in _WITNESS_ROLES:
+                # "residents said", "witnesses in Rafah told Reuters": people of the place, when they speak
+                if _WITNESS_SPEAKS.match(text, role_match.end()) is None:
+                    continue
+                code = self._nearest_place_country(role_match.start())
+                self._add(
+                    _actor(id=f"{(code or 'xx').lower()}.{role}", name=role, kind="person", side=code, role=role),
+                    role_match.start(),
+                    role_match.end(),
+                    role_match.group(0),
+                )
+                continue
+            place_code = self._place_country_at.get(match.start("place")) if match.group("place") else None
+            if match.group("place") and place_code is None:
+                continue  # a capitalised word that is no place of the article
             office = role in {"administration", "command"}
             ministry = role.endswith("ministry")  # "the health ministry said": of the country it reports from
             told = _SOURCE_TOLD.match(text, role_match.end()) if role in {"source", "sources"} else None
@@ -691,13 +726,13 @@ class ActorFinder:
                     role_match.group(0),
                 )
                 continue
-            if not match.group("demonym") and (
+            if not (match.group("demonym") or place_code) and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
                 or not (match.group("article") or match.group("mod"))
                 or (office and not match.group("mod"))  # "the command of": a military or regional office only
             ):
                 continue
-            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower())
+            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower()) or place_code
             lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
             local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & _LOCAL_WORDS)
             if code is None and (
@@ -724,11 +759,20 @@ class ActorFinder:
                     role=base,
                 )
             if generic is not None:
-                self._add(
-                    generic,
+                start = (
                     match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
                     if match.group(0)
-                    else role_match.start(),
+                    else role_match.start()
+                )
+                if match.group("place"):  # the place stays a place: the mention begins after it
+                    start = (
+                        match.end("place")
+                        + len(text[match.end("place") : role_match.start()])
+                        - len(text[match.end("place") : role_match.start()].lstrip())
+                    )
+                self._add(
+                    generic,
+                    start,
                     role_match.end(),
                     self._text[match.start() : role_match.end()].strip(),
                 )
@@ -956,13 +1000,17 @@ def _register_triggers() -> None:
         "actor.generic",
         [
             "official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head",
-            "administration", "command", "ministry",
+            "administration", "command", "ministry", "resident", "witness", "eyewitness", "local", "villager",
+            "medic", "paramedic", "rescuer", "doctor",
         ],
     )  # fmt: skip
     TRIGGERS.add("actor.institution_reference", ["the"])
     TRIGGERS.add("actor.pronoun", ["he", "she", "it", "they", "the"])
     # the words above are in almost every sentence: these two patterns also need a word of their second part
-    TRIGGERS.add(_SECOND_WORDS["institution_reference"], ["ministry", "grouping", "general"])
+    TRIGGERS.add(
+        _SECOND_WORDS["institution_reference"],
+        ["ministry", "grouping", "general", "update", "bulletin", "briefing", "summary"],
+    )
     TRIGGERS.add(_SECOND_WORDS["pronoun"], _PRONOUN_VERBS)
 
 

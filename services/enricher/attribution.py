@@ -370,6 +370,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     for match in search["SPEECH_VERB"].finditer(lowered):
         verb = match.group(0)
         before = body[: match.start()]
+        if body[match.start()].isupper() and before.strip(" \"“‘'") and not before.rstrip().endswith((".", ":")):
+            continue  # a capitalised word inside the sentence is a name: "the United States", "Daily Reports"
         if _is_noun_use(before):
             continue  # a noun: "Russia's claims", "these reports", "dismissed reports"
         passive = _PASSIVE_BEFORE.search(before) is not None and not verb.lower().endswith("ing")
