@@ -305,6 +305,8 @@ class _Patterns:
 
 _OWNER_PRONOUN = re.compile(r"(?:its|their)\s", re.IGNORECASE)
 """A role phrase owned by a pronoun ("Their spokesman"): the institution named just before."""
+_HEADLINE_SAYS = re.compile(r"[ \t]+(?:says|said)[ \t]*(?:\n|$)")
+"""A bare role as a headline's source: "..., governor says" (headlines drop articles)."""
 _WITNESS_ROLES = frozenset(
     {"residents", "witnesses", "eyewitnesses", "locals", "villagers", "medics", "paramedics", "rescuers", "doctors"}
 )
@@ -312,6 +314,7 @@ _WITNESS_ROLES = frozenset(
 _WITNESS_SPEAKS = re.compile(
     r"[^.;!?\"“”]{0,60}?\b(?:said|say|says|told|tell|reported|report|described|describe|recounted|added)\b"
 )
+_OWNER_PRONOUN_BEFORE = re.compile(r"\b(?:its|their)\s+$", re.IGNORECASE)
 _LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
 """Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
 _EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
@@ -530,7 +533,10 @@ class ActorFinder:
                 _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or _ARMY_ROLE.match(role)
             ):
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
-            if side is None and _OWNER_PRONOUN.match(role):
+            if side is None and (
+                _OWNER_PRONOUN.match(role)
+                or _OWNER_PRONOUN_BEFORE.search(self._text, max(0, role_start - 7), role_start)
+            ):
                 side = self._last_institution_side(role_start)  # "Their spokesman, X," after the institution
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
@@ -670,8 +676,11 @@ class ActorFinder:
                 continue  # "Defence Ministry" in "Russia's Defence Ministry": already that state's ministry
             organisation = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             if entry.kind == "ministry" and entry.side is None:
-                # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it
-                side = self._last_side_before(match.start(), ("ministry", "military"))
+                # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it; in a
+                # headline, where nothing comes before, the ministry the text names first after it
+                side = self._last_side_before(match.start(), ("ministry", "military")) or self._first_side_after(
+                    match.end(), ("ministry",)
+                )
                 if side is not None:
                     organisation = self._state_actor(side, kind="ministry", suffix="mod", role="defence ministry")
             self._add(organisation, match.start(), match.end(), match.group(0))
@@ -728,7 +737,7 @@ class ActorFinder:
                 continue
             if not (match.group("demonym") or place_code) and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
-                or not (match.group("article") or match.group("mod"))
+                or not (match.group("article") or match.group("mod") or _HEADLINE_SAYS.match(text, role_match.end()))
                 or (office and not match.group("mod"))  # "the command of": a military or regional office only
             ):
                 continue
@@ -784,6 +793,16 @@ class ActorFinder:
             if actor is None or actor.side is None or actor.kind not in kinds or mention.end > position:
                 continue
             if best is None or mention.start > best[0]:
+                best = (mention.start, actor.side)
+        return best[1] if best else None
+
+    def _first_side_after(self, position: int, kinds: tuple[str, ...]) -> str | None:
+        best: tuple[int, str] | None = None
+        for mention in self.index.mentions:
+            actor = self.index.actors.get(mention.actor_id)
+            if actor is None or actor.side is None or actor.kind not in kinds or mention.start < position:
+                continue
+            if mention.start - position < 600 and (best is None or mention.start < best[0]):
                 best = (mention.start, actor.side)
         return best[1] if best else None
 

@@ -11,7 +11,8 @@ Pronoun speakers ("he said", "It said", "the ministry claimed") resolve to the l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -306,6 +307,43 @@ def _speaker_after(
     return None
 
 
+_HEADING_DASH = re.compile(r"\s[-–—]\s+(?=\S)[^-–—:]{2,60}$")
+"""A headline's trailing source: "Russian troops take X - Defence Ministry"."""
+_HEADING_COLON = re.compile(r"^[^:\"“”]{2,60}:\s")
+"""A headline's leading source: "Maliar: X liberated"."""
+_HEADING_SPEAKER_KINDS = frozenset({"person", "ministry", "military", "grouping", "organisation", "media", "outlet"})
+
+
+def _heading_speakers(sentence: Sentence, mentions: list[ActorMention], tracker: SpeakerTracker) -> list[SpeechEvent]:
+    """Headlines name their source without a verb: "<content> - <source>" and "<source>: <content>". The source
+    must be an actor that fills its slot (a state before a colon is a location: "Ukraine: drones hit Sumy")."""
+    body = sentence.text.rstrip()
+    base = sentence.start
+    slots = []
+    dash = _HEADING_DASH.search(body)
+    if dash is not None:
+        slots.append((base + dash.start(), base + len(body)))
+    colon = _HEADING_COLON.match(body)
+    if colon is not None:
+        slots.append((base, base + colon.end()))
+    found: list[SpeechEvent] = []
+    for start, end in slots:
+        slot = sentence.text[start - base : end - base].strip(" -–—:")
+        for mention in mentions:
+            if mention.start < start or mention.end > end:
+                continue
+            actor = tracker.resolve(mention)
+            # the mention must be the whole slot but a few words ("the Russian Defence Ministry", "MoD")
+            if actor is None or actor.kind not in _HEADING_SPEAKER_KINDS or len(slot) - len(mention.surface) > 12:
+                continue
+            found.append(
+                SpeechEvent(start, end, "headline source", "whole", tracker.attribution(actor, mention.surface))
+            )
+            tracker.note(actor)
+            break
+    return found
+
+
 def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: SpeakerTracker) -> list[SpeechEvent]:
     """Speech events of one sentence, in order. Updates the tracker with the speakers found."""
     mentions = actors.in_span(sentence.start, sentence.end)
@@ -316,6 +354,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     search = _lower if lowered is not body else _cased
     base = sentence.start
     events: list[SpeechEvent] = []
+    if sentence.heading:
+        events.extend(_heading_speakers(sentence, mentions, tracker))
     # the cheap substring tests below only skip patterns that cannot match (not on the rare unlowered text)
     exact = lowered is body
     for match in search["_ACCORDING"].finditer(lowered) if exact or "according" in lowered else ():
@@ -473,3 +513,45 @@ def attribute(position: int, events: list[SpeechEvent]) -> tuple[SpeechEvent | N
         chosen = whole[0] if whole else None
     echoes = [e for e in events if e.scope == "echo" and e.start >= position]
     return chosen, echoes
+
+
+def _opens_quote(text: str) -> bool:
+    return text.startswith(('"', "“")) and (text.count('"') % 2 == 1 or text.count("“") > text.count("”"))
+
+
+def continue_quotes(sentences: Sequence[Sentence], events_by_sentence: dict[int, list[SpeechEvent]]) -> None:
+    """Quotations over several sentences: each sentence of the quotation is its speaker's.
+
+    * '"The report is not true. Fighting continues," said X': the first sentence takes the speaker named after it;
+    * '"The town holds," X said. "It is hard. But it has not fallen."': a quotation that goes on after its
+      attribution, in the same paragraph and with no speaker of its own, stays X's, sentence by sentence until the
+      quotation closes.
+    """
+    for sentence in sentences[:-1]:
+        text = sentence.text.lstrip()
+        if not _opens_quote(text) or events_by_sentence.get(sentence.index):
+            continue
+        following = events_by_sentence.get(sentence.index + 1, [])
+        closing = [e for e in following if e.scope == "backward"]
+        if closing:
+            events_by_sentence[sentence.index] = [replace(closing[0], scope="whole")]
+    speaker: SpeechEvent | None = None  # the speaker of the quotation under way
+    open_quote = False
+    previous: Sentence | None = None
+    for sentence in sentences:
+        text = sentence.text.strip()
+        events = events_by_sentence.get(sentence.index, [])
+        same_paragraph = previous is not None and previous.paragraph == sentence.paragraph
+        if not same_paragraph:
+            speaker, open_quote = None, False
+        quoted = text.startswith(('"', "“")) or open_quote
+        if not events and quoted and speaker is not None and same_paragraph:
+            events_by_sentence[sentence.index] = [replace(speaker, scope="whole", denial=False)]
+        elif events:
+            quoting = [e for e in events if e.scope in ("backward", "whole")]
+            speaker = quoting[-1] if quoting and ('"' in text or "“" in text) else None
+        elif not quoted:
+            speaker = None
+        quotes = text.count('"') + text.count("“") + text.count("”")
+        open_quote = (open_quote and quotes % 2 == 0) or (not open_quote and quotes % 2 == 1)
+        previous = sentence
