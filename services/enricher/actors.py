@@ -44,6 +44,8 @@ from services.enricher._scan import (
 )
 
 _APOSTROPHE = "['’]"
+_REGIONAL_COMMAND = r"(?:southern|northern|eastern|western|central|north-eastern|south-eastern|territorial)"
+"""A regional command before "Defence Forces" ("Ukraine's Southern Defence Forces")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +173,10 @@ class _Patterns:
         self.ministry = re.compile(
             rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
             rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
-            rf"military|army|(?:{alternation(FORCE_NOUNS)}))\b"
-            rf"|(?P<what2>general\s+staff|(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
+            rf"(?:{_REGIONAL_COMMAND}\s+)?defen[cs]e\s+forces|military|army|(?:{alternation(FORCE_NOUNS)}))\b"
+            # "the General Staff of the Armed Forces of Ukraine", "the Defence Forces of Ukraine"
+            rf"|(?P<what2>general\s+staff(?:\s+of\s+the\s+armed\s+forces)?|armed\s+forces|defen[cs]e\s+forces|"
+            rf"(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
             rf"(?:\s+military)?\b)",
             re.IGNORECASE,
         )
@@ -184,12 +188,17 @@ class _Patterns:
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
         )
+        # "the Battlegroup Centre", "Battle Group North" (Russian briefings in English): the name after the noun
+        self.battlegroup = re.compile(r"\b[Bb]attle[- ]?[Gg]roup\s+(?P<name>[A-Z][a-z]+)\b")
         groupings = alternation(GROUPINGS)
         self.known_grouping = re.compile(rf"\b{first_characters(groupings)}(?P<name>{groupings})\b")
         state_names = f"{countries}|{metonyms}"
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
             rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
+            # "Kharkiv, Ukraine's second-largest city", "Russia's Belgorod region": the state only locates a place
+            rf"(?!{_APOSTROPHE}s\s+(?:[\w-]+\s+){{0,3}}?(?:city|town|village|region|oblast|province|capital|port|"
+            r"border\s+(?:town|city|village|region)|territory|district|republic)\b)"
             # a name used as a noun modifier names no actor: "Ukraine war live", "the Russia desk"
             r"(?!\s+(?:war|conflict|crisis|live|news|updates?|desk|correspondent|coverage)\b)"
         )
@@ -245,7 +254,8 @@ class _Patterns:
         generic_roles = (
             r"officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
             r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command|"
-            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry"
+            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry|"
+            r"residents|witnesses|eyewitnesses|locals|villagers|medics|paramedics|rescuers|doctors"
         )
         self.generic = re.compile(rf"\b{first_characters(generic_roles)}(?P<role>{generic_roles})\b", re.IGNORECASE)
         articles = (
@@ -258,7 +268,10 @@ class _Patterns:
         )
         # searched in the 50 characters before a role word: only where a word starts, or at the end
         self.generic_lead = re.compile(
-            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?(?:(?P<demonym>{demonyms})\s+)?"
+            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?"
+            # "the Gaza health ministry", "the Kharkiv regional administration": a place name (checked against the
+            # article's places) where a demonym would be
+            rf"(?:(?P<demonym>{demonyms})\s+|(?!(?:{modifiers}|{articles})\b)(?P<place>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?)\s+)?"
             rf"(?P<mod>(?:(?:{modifiers})\s+){{1,2}})?$",
             re.IGNORECASE,
         )
@@ -273,7 +286,13 @@ class _Patterns:
             for suffix in DEMONYM_COMPOUNDS:
                 self.demonym_side[f"{word}-{suffix}"] = code
         self.role_noun = re.compile(rf"(?<!\w)(?:{alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
-        self.institution_reference = re.compile(r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff)\b(?!\s+of\b)", re.I)
+        # also "according to the update", "the daily report said": a bulletin stands for the institution that
+        # issued it, the latest one named
+        self.institution_reference = re.compile(
+            r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff|(?:(?:daily|morning|evening|latest|operational)\s+)?"
+            r"(?:update|bulletin|briefing|summary))\b(?!\s+of\b)",
+            re.I,
+        )
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
             r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
@@ -284,6 +303,18 @@ class _Patterns:
         )
 
 
+_OWNER_PRONOUN = re.compile(r"(?:its|their)\s", re.IGNORECASE)
+"""A role phrase owned by a pronoun ("Their spokesman"): the institution named just before."""
+_HEADLINE_SAYS = re.compile(r"[ \t]+(?:says|said)[ \t]*(?:\n|$)")
+"""A bare role as a headline's source: "..., governor says" (headlines drop articles)."""
+_WITNESS_ROLES = frozenset(
+    {"residents", "witnesses", "eyewitnesses", "locals", "villagers", "medics", "paramedics", "rescuers", "doctors"}
+)
+"""People on the ground: a speaker only before a reporting verb, with the side of the nearest place."""
+_WITNESS_SPEAKS = re.compile(
+    r"[^.;!?\"“”]{0,60}?\b(?:said|say|says|told|tell|reported|report|described|describe|recounted|added)\b"
+)
+_OWNER_PRONOUN_BEFORE = re.compile(r"\b(?:its|their)\s+$", re.IGNORECASE)
 _LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
 """Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
 _EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
@@ -470,6 +501,8 @@ class ActorFinder:
             side = self.side_of_phrase(role, match.start("role"))
             if side is None and _ARMY_ROLE.match(role):
                 side = self._last_military_side(match.start())  # "X, the army-aligned governor"
+            if side is None and _OWNER_PRONOUN.match(role):
+                side = self._last_institution_side(match.start())  # "X, its spokesman,"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
         for match in self._matches("named_speaker", _PATTERNS.named_speaker):
@@ -500,6 +533,11 @@ class ActorFinder:
                 _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or _ARMY_ROLE.match(role)
             ):
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
+            if side is None and (
+                _OWNER_PRONOUN.match(role)
+                or _OWNER_PRONOUN_BEFORE.search(self._text, max(0, role_start - 7), role_start)
+            ):
+                side = self._last_institution_side(role_start)  # "Their spokesman, X," after the institution
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
 
@@ -522,6 +560,23 @@ class ActorFinder:
                 found = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
         return found
 
+    def _last_institution_side(self, position: int) -> str | None:
+        """The side of the institution (armed forces, ministry, armed group) named last in the 600 characters
+        before ``position``: "its"/"their" in a role phrase ("Their spokesman, X") is that institution's."""
+        start = max(0, position - 600)
+        found: tuple[int, str] | None = None
+        for match in _PATTERNS.ministry.finditer(self._text, start, position):
+            code = _code_of(
+                match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
+            )
+            if code is not None:
+                found = (match.start(), code)
+        for match in _PATTERNS.organisation.finditer(self._text, start, position):
+            known = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
+            if known.side is not None and (found is None or match.start() > found[0]):
+                found = (match.start(), known.side)
+        return found[1] if found else None
+
     def _recent_group_side(self, position: int, role: str) -> str | None:
         window = self._text[max(0, position - 1500) : position]
         found = None
@@ -541,7 +596,9 @@ class ActorFinder:
                 continue
             if match.group("other"):
                 actor = self._other_institution(code, what)
-            elif ("ministry" in what and "foreign" not in what) or ("defen" in what and "chief" not in what):
+            elif ("ministry" in what and "foreign" not in what) or (
+                "defen" in what and "chief" not in what and "forces" not in what
+            ):
                 actor = self._state_actor(code, kind="ministry", suffix="mod", role="defence ministry")
             elif "foreign" in what:
                 actor = self._state_actor(code, kind="ministry", suffix="mfa", role="foreign ministry")
@@ -571,6 +628,12 @@ class ActorFinder:
             )
             actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))
+        for match in self._matches("battlegroup", _PATTERNS.battlegroup):
+            name = match.group("name")
+            code = GROUPINGS.get(name) or GROUPS_OF_FORCES.get(name)
+            if code is not None:
+                actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
+                self._add(actor, match.start(), match.end(), match.group(0))
         for match in self._matches("known_grouping", _PATTERNS.known_grouping):
             name = match.group("name")
             if name not in seen_groupings:
@@ -613,8 +676,11 @@ class ActorFinder:
                 continue  # "Defence Ministry" in "Russia's Defence Ministry": already that state's ministry
             organisation = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             if entry.kind == "ministry" and entry.side is None:
-                # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it
-                side = self._last_side_before(match.start(), ("ministry", "military"))
+                # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it; in a
+                # headline, where nothing comes before, the ministry the text names first after it
+                side = self._last_side_before(match.start(), ("ministry", "military")) or self._first_side_after(
+                    match.end(), ("ministry",)
+                )
                 if side is not None:
                     organisation = self._state_actor(side, kind="ministry", suffix="mod", role="defence ministry")
             self._add(organisation, match.start(), match.end(), match.group(0))
@@ -638,6 +704,21 @@ class ActorFinder:
                 continue
             match = lead
             role = role_match.group("role").lower()
+            if role in _WITNESS_ROLES:
+                # "residents said", "witnesses in Rafah told Reuters": people of the place, when they speak
+                if _WITNESS_SPEAKS.match(text, role_match.end()) is None:
+                    continue
+                code = self._nearest_place_country(role_match.start())
+                self._add(
+                    _actor(id=f"{(code or 'xx').lower()}.{role}", name=role, kind="person", side=code, role=role),
+                    role_match.start(),
+                    role_match.end(),
+                    role_match.group(0),
+                )
+                continue
+            place_code = self._place_country_at.get(match.start("place")) if match.group("place") else None
+            if match.group("place") and place_code is None:
+                continue  # a capitalised word that is no place of the article
             office = role in {"administration", "command"}
             ministry = role.endswith("ministry")  # "the health ministry said": of the country it reports from
             told = _SOURCE_TOLD.match(text, role_match.end()) if role in {"source", "sources"} else None
@@ -654,13 +735,13 @@ class ActorFinder:
                     role_match.group(0),
                 )
                 continue
-            if not match.group("demonym") and (
+            if not (match.group("demonym") or place_code) and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
-                or not (match.group("article") or match.group("mod"))
+                or not (match.group("article") or match.group("mod") or _HEADLINE_SAYS.match(text, role_match.end()))
                 or (office and not match.group("mod"))  # "the command of": a military or regional office only
             ):
                 continue
-            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower())
+            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower()) or place_code
             lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
             local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & _LOCAL_WORDS)
             if code is None and (
@@ -687,11 +768,20 @@ class ActorFinder:
                     role=base,
                 )
             if generic is not None:
-                self._add(
-                    generic,
+                start = (
                     match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
                     if match.group(0)
-                    else role_match.start(),
+                    else role_match.start()
+                )
+                if match.group("place"):  # the place stays a place: the mention begins after it
+                    start = (
+                        match.end("place")
+                        + len(text[match.end("place") : role_match.start()])
+                        - len(text[match.end("place") : role_match.start()].lstrip())
+                    )
+                self._add(
+                    generic,
+                    start,
                     role_match.end(),
                     self._text[match.start() : role_match.end()].strip(),
                 )
@@ -703,6 +793,16 @@ class ActorFinder:
             if actor is None or actor.side is None or actor.kind not in kinds or mention.end > position:
                 continue
             if best is None or mention.start > best[0]:
+                best = (mention.start, actor.side)
+        return best[1] if best else None
+
+    def _first_side_after(self, position: int, kinds: tuple[str, ...]) -> str | None:
+        best: tuple[int, str] | None = None
+        for mention in self.index.mentions:
+            actor = self.index.actors.get(mention.actor_id)
+            if actor is None or actor.side is None or actor.kind not in kinds or mention.start < position:
+                continue
+            if mention.start - position < 600 and (best is None or mention.start < best[0]):
                 best = (mention.start, actor.side)
         return best[1] if best else None
 
@@ -905,6 +1005,7 @@ def _register_triggers() -> None:
         "actor.ministry", ["ministry", "defen", "general", "armed", *_first_words((*FORCE_NOUNS, *POLICE_NOUNS))]
     )
     TRIGGERS.add("actor.grouping", ["group"])
+    TRIGGERS.add("actor.battlegroup", ["battle"])
     TRIGGERS.add("actor.known_grouping", _first_words(GROUPINGS))
     TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "milblogger", "tv", "television"])
     TRIGGERS.add(
@@ -918,13 +1019,17 @@ def _register_triggers() -> None:
         "actor.generic",
         [
             "official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head",
-            "administration", "command", "ministry",
+            "administration", "command", "ministry", "resident", "witness", "eyewitness", "local", "villager",
+            "medic", "paramedic", "rescuer", "doctor",
         ],
     )  # fmt: skip
     TRIGGERS.add("actor.institution_reference", ["the"])
     TRIGGERS.add("actor.pronoun", ["he", "she", "it", "they", "the"])
     # the words above are in almost every sentence: these two patterns also need a word of their second part
-    TRIGGERS.add(_SECOND_WORDS["institution_reference"], ["ministry", "grouping", "general"])
+    TRIGGERS.add(
+        _SECOND_WORDS["institution_reference"],
+        ["ministry", "grouping", "general", "update", "bulletin", "briefing", "summary"],
+    )
     TRIGGERS.add(_SECOND_WORDS["pronoun"], _PRONOUN_VERBS)
 
 

@@ -11,7 +11,8 @@ Pronoun speakers ("he said", "It said", "the ministry claimed") resolve to the l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -150,6 +151,8 @@ _SUBORDINATE_SPEAKER = re.compile(
 )
 """The text before a speaker that opens a subordinate clause: "..., after the army's spokesman, <Name>, warned"
 (a comma only after a role: in "after the assault, the ministry said" the speaker opens the main clause)."""
+_ADDRESSEE_THEN_CONTENT = re.compile(r"\s+(?:[\w.’'-]+\s+){1,5}?(?:that|how|whether)\s")
+"""After "told"/"wrote to": a short addressee, then a content clause ("told national television that ...")."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
 _PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "them"})
@@ -263,9 +266,18 @@ def _plural_people(actor: Actor) -> bool:
     return actor.kind in ("person", "organisation") and not actor.id.startswith("person:") and actor.name.endswith("s")
 
 
+_RELATIVE_BEFORE = re.compile(r",\s+(?:which|who|whose)\s[^;:\"“”]*,\s*$")
+"""A non-restrictive relative clause right before a reporting verb: "The RSF, which has fought the army since
+April, acknowledged ...": the speaker is before it (and a side named inside it is not)."""
+
+
 def _speaker_before(
     mentions: list[ActorMention], position: int, floor: int, tracker: SpeakerTracker, text: str
 ) -> tuple[Actor, str] | None:
+    window = max(floor, position - 200)
+    relative = _RELATIVE_BEFORE.search(text, window, position) if "," in text[window:position] else None
+    if relative is not None:
+        position = relative.start()
     for mention in reversed(mentions):
         if mention.end > position or mention.end < floor:
             continue
@@ -295,6 +307,43 @@ def _speaker_after(
     return None
 
 
+_HEADING_DASH = re.compile(r"\s[-–—]\s+(?=\S)[^-–—:]{2,60}$")
+"""A headline's trailing source: "Russian troops take X - Defence Ministry"."""
+_HEADING_COLON = re.compile(r"^[^:\"“”]{2,60}:\s")
+"""A headline's leading source: "Maliar: X liberated"."""
+_HEADING_SPEAKER_KINDS = frozenset({"person", "ministry", "military", "grouping", "organisation", "media", "outlet"})
+
+
+def _heading_speakers(sentence: Sentence, mentions: list[ActorMention], tracker: SpeakerTracker) -> list[SpeechEvent]:
+    """Headlines name their source without a verb: "<content> - <source>" and "<source>: <content>". The source
+    must be an actor that fills its slot (a state before a colon is a location: "Ukraine: drones hit Sumy")."""
+    body = sentence.text.rstrip()
+    base = sentence.start
+    slots = []
+    dash = _HEADING_DASH.search(body)
+    if dash is not None:
+        slots.append((base + dash.start(), base + len(body)))
+    colon = _HEADING_COLON.match(body)
+    if colon is not None:
+        slots.append((base, base + colon.end()))
+    found: list[SpeechEvent] = []
+    for start, end in slots:
+        slot = sentence.text[start - base : end - base].strip(" -–—:")
+        for mention in mentions:
+            if mention.start < start or mention.end > end:
+                continue
+            actor = tracker.resolve(mention)
+            # the mention must be the whole slot but a few words ("the Russian Defence Ministry", "MoD")
+            if actor is None or actor.kind not in _HEADING_SPEAKER_KINDS or len(slot) - len(mention.surface) > 12:
+                continue
+            found.append(
+                SpeechEvent(start, end, "headline source", "whole", tracker.attribution(actor, mention.surface))
+            )
+            tracker.note(actor)
+            break
+    return found
+
+
 def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: SpeakerTracker) -> list[SpeechEvent]:
     """Speech events of one sentence, in order. Updates the tracker with the speakers found."""
     mentions = actors.in_span(sentence.start, sentence.end)
@@ -305,6 +354,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     search = _lower if lowered is not body else _cased
     base = sentence.start
     events: list[SpeechEvent] = []
+    if sentence.heading:
+        events.extend(_heading_speakers(sentence, mentions, tracker))
     # the cheap substring tests below only skip patterns that cannot match (not on the rare unlowered text)
     exact = lowered is body
     for match in search["_ACCORDING"].finditer(lowered) if exact or "according" in lowered else ():
@@ -359,6 +410,8 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
     for match in search["SPEECH_VERB"].finditer(lowered):
         verb = match.group(0)
         before = body[: match.start()]
+        if body[match.start()].isupper() and before.strip(" \"“‘'") and not before.rstrip().endswith((".", ":")):
+            continue  # a capitalised word inside the sentence is a name: "the United States", "Daily Reports"
         if _is_noun_use(before):
             continue  # a noun: "Russia's claims", "these reports", "dismissed reports"
         passive = _PASSIVE_BEFORE.search(before) is not None and not verb.lower().endswith("ing")
@@ -415,9 +468,14 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
             # "..., the ministry said, Kyiv had ...", "..., the General Staff said in its report, listing ...": the
             # speaker's words on both sides
             scope = "whole"
-        elif re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead) and (
-            _END_AFTER.match(after)
-            or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))
+        elif (
+            re.search(r"(?:[,“\"]|[”\"],?)\s*(?:[\w.’'-]+\s+){0,4}$", lead)
+            and (
+                _END_AFTER.match(after)
+                or (len(after.strip()) <= 80 and not _CONTENT_AFTER.match(after) and not _content_object(verb, after))
+            )
+            # "Their spokesman, X, told national television that ...": an addressee, then the content
+            and not (verb.lower() in _ADDRESSEE_VERBS and _ADDRESSEE_THEN_CONTENT.match(after))
         ):
             scope = "backward"  # "<content>, the MoD said in a statement carried by TASS on Sunday."
         else:
@@ -455,3 +513,45 @@ def attribute(position: int, events: list[SpeechEvent]) -> tuple[SpeechEvent | N
         chosen = whole[0] if whole else None
     echoes = [e for e in events if e.scope == "echo" and e.start >= position]
     return chosen, echoes
+
+
+def _opens_quote(text: str) -> bool:
+    return text.startswith(('"', "“")) and (text.count('"') % 2 == 1 or text.count("“") > text.count("”"))
+
+
+def continue_quotes(sentences: Sequence[Sentence], events_by_sentence: dict[int, list[SpeechEvent]]) -> None:
+    """Quotations over several sentences: each sentence of the quotation is its speaker's.
+
+    * '"The report is not true. Fighting continues," said X': the first sentence takes the speaker named after it;
+    * '"The town holds," X said. "It is hard. But it has not fallen."': a quotation that goes on after its
+      attribution, in the same paragraph and with no speaker of its own, stays X's, sentence by sentence until the
+      quotation closes.
+    """
+    for sentence in sentences[:-1]:
+        text = sentence.text.lstrip()
+        if not _opens_quote(text) or events_by_sentence.get(sentence.index):
+            continue
+        following = events_by_sentence.get(sentence.index + 1, [])
+        closing = [e for e in following if e.scope == "backward"]
+        if closing:
+            events_by_sentence[sentence.index] = [replace(closing[0], scope="whole")]
+    speaker: SpeechEvent | None = None  # the speaker of the quotation under way
+    open_quote = False
+    previous: Sentence | None = None
+    for sentence in sentences:
+        text = sentence.text.strip()
+        events = events_by_sentence.get(sentence.index, [])
+        same_paragraph = previous is not None and previous.paragraph == sentence.paragraph
+        if not same_paragraph:
+            speaker, open_quote = None, False
+        quoted = text.startswith(('"', "“")) or open_quote
+        if not events and quoted and speaker is not None and same_paragraph:
+            events_by_sentence[sentence.index] = [replace(speaker, scope="whole", denial=False)]
+        elif events:
+            quoting = [e for e in events if e.scope in ("backward", "whole")]
+            speaker = quoting[-1] if quoting and ('"' in text or "“" in text) else None
+        elif not quoted:
+            speaker = None
+        quotes = text.count('"') + text.count("“") + text.count("”")
+        open_quote = (open_quote and quotes % 2 == 0) or (not open_quote and quotes % 2 == 1)
+        previous = sentence

@@ -227,3 +227,57 @@ def test_a_defence_ministry_named_without_its_state_is_that_of_the_side_named_be
 
     assert index.actors["ru.mod"].side == "RU"
     assert "org:mod" not in index.actors  # inside "Russia's Defence Ministry" it is no second actor
+
+
+# -- reported speech over sentences and in headlines (services/enricher/attribution.py) ------------------------------
+
+
+def _speakers_by_sentence(text: str) -> dict[int, list[tuple[str, str | None, str]]]:
+    from services.enricher.attribution import SpeakerTracker, continue_quotes, speech_events
+    from services.enricher.sentences import split_sentences
+
+    sentences = split_sentences(text)
+    index = find_actors(text)
+    tracker = SpeakerTracker(index)
+    events = {s.index: speech_events(s, text, index, tracker) for s in sentences}
+    continue_quotes(sentences, events)
+    return {i: [(e.speaker.name, e.speaker.side, e.scope) for e in found] for i, found in events.items()}
+
+
+def test_a_quotation_that_goes_on_after_its_attribution_stays_the_speakers() -> None:
+    text = (
+        'Ukraine\'s Eastern Defence Forces rejected the claim. "Our soldiers hold the station," their spokesman, '
+        'Petro Hnatenko, said. "Nobody is hiding the difficulties. But the town is ours."\n'
+        "Russian forces shelled the outskirts."
+    )
+
+    speakers = _speakers_by_sentence(text)
+
+    assert speakers[1] == [("Petro Hnatenko", "UA", "backward")]
+    assert speakers[2] == speakers[3] == [("Petro Hnatenko", "UA", "whole")]
+    assert speakers[4] == []  # a new paragraph, no quotation: the outlet's
+
+
+def test_a_quotation_opened_before_its_attribution_takes_the_speaker_after_it() -> None:
+    text = '"The report is false. Our units hold Kupiansk," a Ukrainian military spokesman said.'
+
+    speakers = _speakers_by_sentence(text)
+
+    assert speakers[0] == [("a Ukrainian military spokesman", "UA", "whole")]
+
+
+@pytest.mark.parametrize(
+    ("headline", "speaker"),
+    [
+        ("Russian troops take Kurakhove - Defence Ministry\nRussia's Defence Ministry said on Monday ...", "RU"),
+        ("Syrskyi: fighting goes on in Pokrovsk\nUkraine's commander-in-chief Oleksandr Syrskyi said ...", "UA"),
+    ],
+)
+def test_a_headline_names_its_source_without_a_verb(headline: str, speaker: str) -> None:
+    speakers = _speakers_by_sentence(headline)
+
+    assert [(side, scope) for _, side, scope in speakers[0]] == [(speaker, "whole")]
+
+
+def test_a_state_before_a_headline_colon_is_a_location_not_a_source() -> None:
+    assert _speakers_by_sentence("Ukraine: drones hit Sumy overnight\nTwo people were hurt.")[0] == []
