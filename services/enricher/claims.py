@@ -29,6 +29,7 @@ from services.enricher.attribution import (
     SpeakerTracker,
     SpeechEvent,
     attribute,
+    continue_quotes,
     speech_events,
 )
 from services.enricher.cues import (
@@ -198,11 +199,12 @@ class ClaimExtractor:
     # -- the article --------------------------------------------------------------------------------------------
     def run(self) -> tuple[list[ClaimDraft], list[DroppedCue]]:
         for sentence, active in zip(self.sentences, self.active, strict=True):
-            speaks = "speech" in active  # the fast first pass, see _scan
+            # the fast first pass (see _scan); headings too: "X taken - Defence Ministry", "Name: X liberated"
+            speaks = "speech" in active or sentence.heading
             events = speech_events(sentence, self.text, self.actors, self.tracker) if speaks else []
             self.events_by_sentence[sentence.index] = events
             self.tracker.note_mentions(self.actors.in_span(sentence.start, sentence.end))
-        self._continue_quotes()
+        continue_quotes(self.sentences, self.events_by_sentence)
         for sentence, active in zip(self.sentences, self.active, strict=True):
             cues = [cue for cue in CUES if cue.name in active]
             if not cues or sentence.text.rstrip("”\"' ").endswith("?"):
@@ -218,21 +220,6 @@ class ClaimExtractor:
         return self.drafts, self.dropped
 
     # -- one sentence ---------------------------------------------------------------------------------------------
-    def _continue_quotes(self) -> None:
-        """A quotation over two sentences takes the speaker named after it.
-
-        '"The report is not true. Fighting continues," said X': both sentences are X's.
-        """
-        for sentence in self.sentences[:-1]:
-            text = sentence.text.lstrip()
-            opened = text.startswith(('"', "“")) and (text.count('"') % 2 == 1 or text.count("“") > text.count("”"))
-            if not opened or self.events_by_sentence[sentence.index]:
-                continue
-            following = self.events_by_sentence[sentence.index + 1]
-            closing = [e for e in following if e.scope == "backward"]
-            if closing:
-                self.events_by_sentence[sentence.index] = [replace(closing[0], scope="whole")]
-
     def _sentence(
         self, sentence: Sentence, events: list[SpeechEvent], cues: list[Cue], times: list[TimeExpression]
     ) -> None:
