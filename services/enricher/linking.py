@@ -67,6 +67,18 @@ _FALLBACK = frozenset({"struck", "encircled", "not_encircled"})
 _UNNAMED_PLACES = re.compile(
     r"\b(?:cities|towns|villages|settlements|regions|provinces|areas|communities|districts|suburbs)\b", re.IGNORECASE
 )
+_NEW_CLAUSE = re.compile(
+    r"[,;]\s+(?:and|but|while|whereas)\s+(?:the\s+|some\s+|many\s+)?[a-z][\w-]*\s+(?:were|was|are|is|have|had|has)\b"
+)
+_CITY_PARTS = re.compile(
+    r"\b(?:residential|central|industrial|urban|downtown|riverside|historic|city|several|two|three|four|five)\s+"
+    r"(?:(?:residential|central|industrial|urban|downtown|riverside|historic|city)\s+)?"
+    r"(?:districts|areas|neighbou?rhoods|quarters|suburbs)\b(?!\s+(?:of|in)\b)",
+    re.IGNORECASE,
+)
+_STRIKE_VERB_AFTER = re.compile(
+    r"\s+(?:also\s+|again\s+)?(?:hit|struck|slammed|crashed|landed|pounded|damaged|destroyed|exploded)\b"
+)
 _DESTINATION = re.compile(r"\b(?:to|into|toward|towards|across|behind|beyond)\b", re.IGNORECASE)
 _INFINITIVE_BEFORE = re.compile(
     r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
@@ -328,6 +340,10 @@ class PlaceLinker:
                 # inside a number ("15,000") is no clause boundary
                 if len(between) > 100 or len(_CLAUSE_COMMA.findall(between)) % 2 == 1:
                     continue
+                if _NEW_CLAUSE.search(between):
+                    # "... from Vovchansk, he added, and volunteers were driving people out under fire": a clause
+                    # with its own subject lies between
+                    return None
                 if passive and _INFINITIVE_BEFORE.search(text[clause_start : ref.start]):
                     # "the decision to withdraw from the town had been taken": the place is inside an infinitive
                     # phrase; the subject of the passive is the noun before it
@@ -383,7 +399,8 @@ class PlaceLinker:
             if town is not None:
                 return replace(town, via="pronoun"), f"subject pronoun «it» → the salient town «{town.surface}»"
         # strikes fall back only from a verb ("were still shelling"), never from a noun ("artillery shells")
-        verbal = participle or first_word.endswith("ing")
+        # "guided bombs hit two districts": the noun is the subject of a strike verb right after it
+        verbal = participle or first_word.endswith("ing") or _STRIKE_VERB_AFTER.match(text, end) is not None
         fallback = cue.salient or (cue.predicate in _FALLBACK and (verbal or cue.predicate != "struck"))
         if fallback and not self.refs_in(sentence.start, sentence.end) and not self._unnamed_place(sentence):
             regions = cue.predicate in ("encircled", "not_encircled")
@@ -422,7 +439,9 @@ class PlaceLinker:
 
     def _unnamed_place(self, sentence: Sentence) -> bool:
         """'villages in south Lebanon', 'three Ukrainian cities': the sentence is about places not linked here."""
-        if _UNNAMED_PLACES.search(sentence.text) or _INDEFINITE_PLACE.search(sentence.text):
+        # "hit two residential districts": parts of the town the text is about, not other places
+        unnamed = _UNNAMED_PLACES.search(_CITY_PARTS.sub(" ", sentence.text))
+        if unnamed or _INDEFINITE_PLACE.search(sentence.text):
             return True
         if _ANAPHOR_NOUN.search(sentence.text):
             return True  # "the city" with no antecedent it can mean: not the town of the last sentences either
