@@ -46,7 +46,7 @@ from services.enricher.cues import (
     UNIT,
     Cue,
 )
-from services.enricher.linking import PARTIAL, PlaceLinker, PlaceRef
+from services.enricher.linking import PARTIAL, PASSIVE_ADVERBS, PlaceLinker, PlaceRef
 from services.enricher.sentences import Sentence
 from services.enricher.timeexpr import TimeExpression, find_times, is_background
 from services.enricher.verdicts import apply_disclaimers, apply_rejections
@@ -84,8 +84,37 @@ _SPEAKER_OF = re.compile(
     re.IGNORECASE,
 )
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
-_PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
+_PLANNED_AFTER = re.compile(
+    # "attacks on X had been prepared", "strikes on X were being planned": what was planned has not happened
+    r"^(?:(?!\b(?:which|where|that|who|while|after|before|when)\b)[^.;,]){0,30}?\b(?:had|has|have|was|were|is|are)\s+"
+    r"(?:been\s+|being\s+)?(?:prepared|planned|plotted|readied|rehearsed)\b",
+    re.IGNORECASE,
+)
+_DEFINITE_ATTACKS = re.compile(
+    # "repelled all of the assaults", "beat back these attacks", "All four were repelled", "They were repulsed": the
+    # attacks are those of the sentence before
+    r"(?:\b(?:repel(?:led|s|ling)?|repulsed|beat\s+back|fought\s+off|thwarted|stopped|halted)\s+"
+    r"(?:(?:all|each|both|every\s+one)\s+(?:of\s+)?)?(?:the|these|those|them|all|both|each|every|this|that)\b"
+    r"(?!\s+(?:\w+\s+)?(?:near|in|on|at|around|outside|toward|towards)\b)"
+    r"|^\W*(?:(?:all|both|each|every\s+one)\s+(?:of\s+)?(?:the\s+|these\s+|them\s+)?(?:\w+\s+){0,2}|they\s+|these\s+\w+\s+"
+    r"|the\s+(?:\w+\s+)?(?:attacks|assaults|attempts|offensives|counterattacks)\s+)(?:were|was|have\s+been|had\s+been)\s+"
+    rf"{PASSIVE_ADVERBS}(?:repelled|repulsed|beaten\s+back|fought\s+off|thwarted|stopped|halted)\b)",
+    re.IGNORECASE,
+)
+_COUNTER = re.compile(
+    # "repelled four counterattacks by Ukrainian assault groups near X": the attackers came from the place's side
+    r"^\s+(?:[\w-]+\s+){0,3}?counter-?(?:attacks?|offensives?|assaults?|strikes?)\b",
+    re.IGNORECASE,
+)
+_ATTACKER_SIDE = re.compile(rf"^\s+(?:[\w-]+\s+){{0,2}}?(?P<side>{_DEMONYM_ALTERNATION})\b", re.IGNORECASE)
+_FINITE_NEGATION = re.compile(
+    # "have not withdrawn", "had not been pushed out of", "never retreated": a fact; not "ordered not to withdraw"
+    r"(?:\b(?:has|have|had|did|do|does|was|were|is|are|been)\s*(?:not|n['’]t)|\bnever)\b(?!\s+to\b)",
+    re.IGNORECASE,
+)
+_REGION_AFTER = re.compile(r",?\s+in\s+(?:the\s+)?$")
 _REPELLED_BEFORE = re.compile(
     r"\b(?:repel\w*|repulsed|fought\s+off|thwarted|beat\s+back|fended\s+off)\s+(?:[\w,-]+\s+){0,4}$", re.IGNORECASE
 )
@@ -234,6 +263,32 @@ class ClaimExtractor:
                 taken.append((start, end))
                 self._cue(cue, match, start, end, sentence, clauses, times, events)
 
+    def _attacked_before(
+        self, sentence: Sentence, start: int, clause_start: int, window_end: int, cue_text: str
+    ) -> list[PlaceRef]:
+        """The places struck in the sentence before (or earlier in this one) when the repelled attacks are definite
+        ("repelled all of the assaults", "All four were repelled")."""
+        if not _DEFINITE_ATTACKS.search(self.text[clause_start:window_end]):
+            return []
+        places: dict[str, Place] = {}
+        for draft in self.drafts:
+            same = draft.sentence.index == sentence.index and draft.cue_end <= start
+            if draft.predicate == "struck" and (draft.sentence.index == sentence.index - 1 or same):
+                places.setdefault(draft.place.id, draft.place)
+        return [PlaceRef(place, start, start + len(cue_text), place.name, via="attacked") for place in places.values()]
+
+    def _region_of(self, last: PlaceRef, clause_start: int, clause_end: int) -> list[PlaceRef]:
+        """'struck positions near Sumy in the Sumy Region': a strike in a town of a region is one in the region."""
+        if last.place.kind != "populated_place":
+            return []
+        for region in self.linker.refs_in(last.end, clause_end):
+            if region.via != "named" or region.place.kind != "region" or region.start - last.end > 14:
+                continue
+            if _REGION_AFTER.fullmatch(self.text, last.end, region.start) is None:
+                continue
+            return [replace(region, via=f"the region «{last.surface}» lies in")]
+        return []
+
     def _drop(self, sentence: Sentence, cue: Cue, text: str, reason: str) -> None:
         self.dropped.append(DroppedCue(sentence.index, cue.name, text, reason))
 
@@ -274,6 +329,9 @@ class ClaimExtractor:
             if NEGATION.search(last_words):
                 if predicate == "captured":
                     predicate, rule = "not_captured", f"{cue.name}+negated"
+                elif predicate == "withdrawn" and not cue.nominal and _FINITE_NEGATION.search(last_words):
+                    # "Ukrainian units have not withdrawn from X", "were not pushed out of X": they still hold it
+                    predicate, rule = "not_captured", f"{cue.name}+negated"
                 elif predicate == "encircled":
                     predicate, rule = "not_encircled", f"{cue.name}+negated"
                 else:
@@ -281,14 +339,24 @@ class ClaimExtractor:
                     return
 
         ref, how = self.linker.link(cue, start, end, clause_start, clause_end, sentence)
-        if ref is None:
+        items: list[PlaceRef] = []
+        if ref is None and cue.name == "not_captured.repelled":
+            # "Ukrainian defenders repelled all of the assaults": the places attacked in the sentence before
+            items = self._attacked_before(sentence, start, clause_start, min(clause_end, end + 40), cue_text)
+            if items:
+                how = "the repelled attacks are those of the sentence before"
+        if ref is None and not items:
             self._drop(sentence, cue, cue_text, how)
             return
-        if predicate == "not_captured" and ref.via.endswith(PARTIAL):
-            predicate, rule = "contested", f"{cue.name}+partial"
-        # "Pokrovsk and Myrnohrad are surrounded": every place of a list gets the claim
-        for item in (ref, *self.linker.coordinated(ref, clause_start, clause_end)):
-            item_how = how if item is ref else f"{item.via}, {how}"
+        if ref is not None:
+            if predicate == "not_captured" and ref.via.endswith(PARTIAL):
+                predicate, rule = "contested", f"{cue.name}+partial"
+            # "Pokrovsk and Myrnohrad are surrounded": every place of a list gets the claim
+            items = [ref, *self.linker.coordinated(ref, clause_start, clause_end)]
+            if predicate == "struck":
+                items += self._region_of(items[-1], clause_start, clause_end)
+        for item in items:
+            item_how = how if item is items[0] else f"{item.via}, {how}"
             self._claim(
                 cue,
                 match,
@@ -331,6 +399,12 @@ class ClaimExtractor:
             return
         if cue.nominal and _MODAL_AFTER.search(text[ref.end : clause_end]):
             self._drop(sentence, cue, cue_text, "hypothetical: a modal verb follows")
+            return
+        if ref.start >= end and _PLANNED_AFTER.search(text[ref.end : clause_end]):
+            self._drop(sentence, cue, cue_text, "planned or prepared, not done")
+            return
+        if cue.name == "not_captured.repelled" and predicate == "not_captured" and self._own_side_attacked(end, ref):
+            self._drop(sentence, cue, cue_text, "counterattacks by the place's own side: the repeller does not hold it")
             return
         trace["place"] = f"{ref.place.name} ({ref.place.id}) from «{ref.surface}», {how}"
 
@@ -432,6 +506,17 @@ class ClaimExtractor:
         return None
 
     # -- actor -------------------------------------------------------------------------------------------------
+    def _own_side_attacked(self, end: int, ref: PlaceRef) -> bool:
+        """'repelled four counterattacks by Ukrainian assault groups near X' (X Ukrainian): the repelled attackers are
+        the place's own side, so the repelling side does not hold it."""
+        after = self.text[end : end + 80]
+        if _COUNTER.match(after):
+            return True
+        side = _BY_SIDE.match(after) or _ATTACKER_SIDE.match(after)
+        if side is None:
+            return False
+        return _SIDE_WORDS.get(side.group("side").lower()) == ref.place.country_code
+
     def _agent_before(self, clause_start: int, position: int) -> tuple[str, str] | None:
         # "Ukraine war live: drones hit Sumy": a heading before a colon is no subject
         colon = self.text.rfind(": ", clause_start, position)
@@ -472,6 +557,12 @@ class ClaimExtractor:
     ) -> tuple[str | None, str]:
         if predicate == "contested":
             return None, "contested: control is not settled (convention: no actor)"
+        if predicate == "not_captured" and cue.predicate == "withdrawn":
+            # "Ukrainian units were not pushed out of X": the subject still holds it (never the pusher after "by")
+            held = self._agent_before(clause_start, start)
+            if held is not None and held[0]:
+                return held[0], f"{held[1]} did not leave it"
+            return ref.place.country_code, f"not named; inferred: {ref.place.country_code}, the side holding the place"
         country = ref.place.country_code
         # the side holding a place by default is its own country, belligerent table or not (the army of Sudan
         # holds El Fasher); only the opponent needs the table
@@ -513,9 +604,11 @@ class ClaimExtractor:
                 ), f"«{modifier.group(0).strip()}» lost it: its opponent took it"
             return side, f"side word «{modifier.group(0).strip()}» before the cue"
         passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
-        agent = (
-            None if (cue.passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
-        )
+        # "Kharkiv, Ukraine's second city, was again shelled": the subject of a passive is the target, not the agent
+        first = match.group(0).split()[0].lower() if match.group(0).split() else ""
+        participle = first.endswith("ed") or first in {"struck", "hit", "taken", "overrun", "shot", "beaten"}
+        passive = cue.passive or (participle and _PASSIVE.search(self.text[clause_start:start]) is not None)
+        agent = None if (passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
         if agent is not None:
             side, reason = agent
             if side == "":

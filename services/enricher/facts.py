@@ -60,6 +60,15 @@ _SETTLEMENT_OF = re.compile(
     r"(?:residents|inhabitants|people)\b(?!\s+(?:killed|dead|wounded|injured|missing|displaced|evacuated|left)\b)",
     re.IGNORECASE,
 )
+_IT_SUBJECT = re.compile(r"\b(?:[Ii]t\s+(?:was|is|had|has|once\s+had)\b|[Ii]ts\b)")
+"""'It had a population of ...', 'Its pre-war population was ...': the town the text is about."""
+_THAT_AREA = re.compile(r"\b(?:in|over|across)\s+(?:that|this|the\s+same)\s+(?:area|region|province)\b", re.I)
+_BATTLE_REFERENCE = re.compile(
+    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:battle|fighting|fight|assault|siege|defen[cs]e|storming)\b(?!\s+(?:for|of)\b)"
+    r"|\bthere\b",
+    re.IGNORECASE,
+)
+"""'lost more than 200 servicemen in the final days of the battle': a toll of the battle the text is about."""
 _NO_PLACE_AREA = re.compile(r"\bin\s+(?:this|that|the\s+\w+)\s+direction\b", re.IGNORECASE)
 """'lost 230 servicemen in this direction': an axis of advance, not a place."""
 _CIVILIANS = re.compile(r"\b(?:people|civilians|residents|children|passengers|pensioners)\b", re.IGNORECASE)
@@ -184,11 +193,20 @@ class FactExtractor:
         found = []
         for match in caseless_finditer(_DISTANCE, _DISTANCE_LOWER, sentence.text, self._caseless(sentence)):
             start, end = sentence.start + match.start(), sentence.start + match.end()
-            after = [r for r in refs if r.start >= end and r.start - end <= 30]
+            after = [r for r in refs if r.start >= end and r.start - end <= 45]
+            after = [r for r in after if r.start - end <= 30 or r is not after[0]]
             before = [r for r in refs if r.end <= start]
             if not after or not before:
                 continue
             target = after[0]
+            if (
+                target.via != "named"
+                and len(after) > 1
+                and re.fullmatch(r"\s*,\s*", self.text[target.end : after[1].start])
+            ):
+                # "east of the regional capital, Zaporizhzhia": the name after the description (a town if it may be)
+                named = [r for r in after[1:] if r.start == after[1].start]
+                target = next((r for r in named if r.place.kind == "populated_place"), after[1])
             origin = next((r for r in reversed(before) if r.place.id != target.place.id), None)
             if origin is None and target.via.startswith("anaphor"):
                 # "Torskoye lies 12 km east of the town": the town is another one than the subject, the latest
@@ -249,7 +267,9 @@ class FactExtractor:
                     if r.place.kind == "populated_place" and r.place.id not in listed
                 ]
                 origin = towns[-1] if towns else None
-            if origin is None or self._forces_between(origin.end, start):
+            # armed forces between the two places make it a distance of the forces ("troops within 10 km of X"); an
+            # origin in an earlier sentence is the town the text is about
+            if origin is None or self._forces_between(max(origin.end, sentence.start), targets[-1].start):
                 continue
             value, unit = number_value(match.group("num")), match.group("unit").lower()
             for target in reversed(targets):
@@ -272,6 +292,23 @@ class FactExtractor:
                 )
         return found
 
+    def _pronoun_town(self, sentence: Sentence) -> PlaceRef | None:
+        """What "it" in a sentence naming no place means: the town opening the sentence before (its subject, "Chasiv
+        Yar sits 10 km west of Bakhmut. It had ..."), else the town the last sentences were about."""
+        if sentence.index > 0:
+            before = self.sentences[sentence.index - 1]
+            towns = [r for r in self.refs_in(before.start, before.end) if r.place.kind == "populated_place"]
+            if towns:
+                return towns[0]
+        return self.salient(sentence)
+
+    def _region_before(self, sentence: Sentence) -> PlaceRef | None:
+        if sentence.index == 0:
+            return None
+        before = self.sentences[sentence.index - 1]
+        regions = [r for r in self.refs_in(before.start, before.end) if r.place.kind == "region"]
+        return regions[-1] if regions else None
+
     def _nearest(self, refs: list[PlaceRef], position: int) -> PlaceRef | None:
         return min(refs, key=lambda r: abs(r.start - position)) if refs else None
 
@@ -284,6 +321,8 @@ class FactExtractor:
             start, end = sentence.start + match.start("num"), sentence.start + match.end("num")
             towns = [r for r in refs if r.place.kind in ("populated_place", "region", "area")]
             ref = self._nearest(towns, sentence.start + match.start())
+            if ref is None and _IT_SUBJECT.search(sentence.text[: match.start()]):
+                ref = self._pronoun_town(sentence)  # "It had a pre-war population of about 12,000"
             if ref is None:
                 continue
             found.append(
@@ -313,8 +352,8 @@ class FactExtractor:
             ]
             # "Bakhmut, which had ...": the place before; "it was home to ...": the town the text is about
             ref = towns[-1] if towns else None
-            if ref is None and re.search(r"\b[Ii]t\s+(?:was|is|had|has)\b", sentence.text[: match.start()]):
-                ref = self.salient(sentence)
+            if ref is None and _IT_SUBJECT.search(sentence.text[: match.start()]):
+                ref = self._pronoun_town(sentence)
             if ref is None:
                 continue
             found.append(
@@ -351,7 +390,13 @@ class FactExtractor:
                 continue
             if kind == "casualties" and _CIVILIANS.search(window):
                 continue  # "four people were killed and 22 wounded": a civilian toll, not losses of a force
-            ref = self._nearest(refs, start) or self.salient(sentence)
+            # no place in the sentence: "the enemy lost up to 500 servicemen" is a toll of a front, not of the town
+            # the text was about
+            ref = self._nearest(refs, start)
+            if ref is None and _THAT_AREA.search(sentence.text):
+                ref = self._region_before(sentence)  # "lost 310 servicemen in that area": the region just named
+            if ref is None and _BATTLE_REFERENCE.search(sentence.text):
+                ref = self._pronoun_town(sentence)
             if ref is None:
                 continue
             found.append(

@@ -24,12 +24,22 @@ _ANAPHOR = re.compile(
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|may|might|could|seems?|appears?|remains?)\b))",
     re.IGNORECASE,
 )
+_PLURAL_ANAPHOR = re.compile(
+    # "fighting continues in both towns", "the three villages", "these settlements": the places listed before
+    r"\b(?:(?P<both>both)\s+|(?:the|these|those|all)\s+(?:(?P<count>two|three|four|five)\s+)?|all\s+(?P<all>two|three|four|five)"
+    r"\s+)(?:[\w-]+\s+)?(?:towns|cities|villages|settlements|communities|places|localities)\b(?!\s+(?:of|in|near|around)\b)",
+    re.IGNORECASE,
+)
+_COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 _RELATIVE_START = re.compile(r",\s+(?:which|who|where|whose)\b", re.IGNORECASE)
 _CLAUSE_COMMA = re.compile(r",(?!\d)")
 _BE = "is|are|was|were|been|being"
-PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+PASSIVE_ADVERBS = r"(?:(?:\w+ly|again|also|once\s+again|once\s+more|still|then|now|already|just|twice|since)\s+){0,2}"
+"""'was again targeted', 'had been repeatedly shelled', 'were also hit': adverbs between the auxiliary and the verb."""
+PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
 _METONYM_USE = re.compile(
     r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
+    r"does|did|do|pressed|presses|launched|launches|sent|sends|deployed|deploys|ordered|orders|stepped\s+up|intensified|"
     r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
     re.IGNORECASE,
 )
@@ -41,6 +51,12 @@ _DATELINE = re.compile(
 _DATELINE_CAPS = re.compile(r"[^\n]{0,40}?\s[-–—]\s")
 """An all-capitals place opening a line ("KYIV, Ukraine — ...") needs only the dash."""
 _WATER = re.compile(r"\s+(?:River|river|Sea|sea|Bay|bay|Lake|lake|Reservoir|reservoir|Canal|canal)\b")
+_FRONT_NAME = re.compile(
+    # "on the Pokrovsk axis", "the Pokrovsk and Kurakhove axes", "the Donetsk Oblast front", "in the Lyman direction":
+    # a place naming a stretch of front line is not the place fought over, struck or taken
+    r"(?:(?:\s*,\s*|\s+(?:and|or)\s+)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)*\s+"
+    r"(?:axis|axes|front|fronts|front\s+line|frontline|direction|directions|sector|sectors)\b(?!\s+(?:of|from)\b)"
+)
 _SUBJECT_IT = re.compile(
     # "It is not under Russian control", "it has fallen": a subject pronoun right before the cue
     r"(?:^\s*|[,;:\"“]\s*|\b(?:and|but)\s+)[Ii]t\b(?:\s+(?:is|was|has|had|have|been|remains?|remained|will|would|"
@@ -51,15 +67,34 @@ _FALLBACK = frozenset({"struck", "encircled", "not_encircled"})
 _UNNAMED_PLACES = re.compile(
     r"\b(?:cities|towns|villages|settlements|regions|provinces|areas|communities|districts|suburbs)\b", re.IGNORECASE
 )
+_NEW_CLAUSE = re.compile(
+    r"[,;]\s+(?:and|but|while|whereas)\s+(?:the\s+|some\s+|many\s+)?[a-z][\w-]*\s+(?:were|was|are|is|have|had|has)\b"
+)
+_CITY_PARTS = re.compile(
+    r"\b(?:residential|central|industrial|urban|downtown|riverside|historic|city|several|two|three|four|five)\s+"
+    r"(?:(?:residential|central|industrial|urban|downtown|riverside|historic|city)\s+)?"
+    r"(?:districts|areas|neighbou?rhoods|quarters|suburbs)\b(?!\s+(?:of|in)\b)",
+    re.IGNORECASE,
+)
+_STRIKE_VERB_AFTER = re.compile(
+    r"\s+(?:also\s+|again\s+)?(?:hit|struck|slammed|crashed|landed|pounded|damaged|destroyed|exploded)\b"
+)
 _DESTINATION = re.compile(r"\b(?:to|into|toward|towards|across|behind|beyond)\b", re.IGNORECASE)
 _INFINITIVE_BEFORE = re.compile(
     r"\bto\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|our|some|all)\b)[a-z]+\b[^,;]*$"
+)
+_DESCRIPTOR = (
+    r"(?:nearby|neighbou?ring|adjacent|adjoining|nearby|small|smaller|larger|key|strategic|industrial|mining|"
+    r"frontline|front-line|border|riverside|coastal|port|(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?)"
 )
 _COORDINATION = re.compile(
     # "A, B and C"; "27 settlements in X region, including A, B and C": the items after "including" join the list
     r"^(?:\s*,\s*(?:(?P<last>and|or)\s+)?|\s+(?P<conj>and|or|&)\s+"
     r"|\s*,?\s+(?P<incl>including|such\s+as|among\s+them|notably)\s+"
-    r"|\s+itself\s*,\s*(?:(?P<last2>and|or)\s+)?)$",
+    r"|\s+itself\s*,\s*(?:(?P<last2>and|or)\s+)?"
+    # "Nikopol and the neighbouring town of Marhanets", "A and nearby B": an item introduced by its kind
+    rf"|\s*,?\s+(?P<desc>and|or)\s+(?:(?:the|a)\s+)?(?:{_DESCRIPTOR}\s+){{0,2}}"
+    r"(?:(?:town|city|village|settlement|hamlet)\s+of\s+)?)$",
     re.IGNORECASE,
 )
 _BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
@@ -91,6 +126,12 @@ _PARTIAL = re.compile(
     r"\b(?:part|parts|outskirts|districts?|neighbou?rhoods?|half|edge|sector)\s+of\s+$",
     re.IGNORECASE,
 )
+_PARTIAL_AFTER = re.compile(
+    # "still holding the town's eastern industrial zone", "holds Toretsk's northern outskirts": a part of the place
+    r"['’]s?\s+(?:[\w-]+\s+){0,3}?(?:part|parts|outskirts|districts?|neighbou?rhoods?|half|edge|sector|zone|quarter|"
+    r"suburbs?|blocks|centre|center|streets)\b",
+    re.IGNORECASE,
+)
 PARTIAL = "only a part of it held"
 _BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
 
@@ -99,6 +140,10 @@ _IN_BEFORE = re.compile(r"\bin\s+$")
 _CALLED_BEFORE = re.compile(r"\b(town|city|village)\s+of\s+$", re.IGNORECASE)
 _CALLED_AFTER = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(town|city|village)\b", re.IGNORECASE)
 _CLASHES = {"village": frozenset({"town", "city"}), "city": frozenset({"village"}), "town": frozenset[str]()}
+
+
+def possessive(ref: PlaceRef) -> bool:
+    return ref.surface[-2:] in ("'s", "’s")
 
 
 def _noun_of(anaphor: str) -> str | None:
@@ -135,9 +180,16 @@ class PlaceLinker:
             and not self._metonym(m, states)
             and not self._dateline(m)
             and not _WATER.match(text, m.end)
+            and not self._front(m)
         ]
         self.countries = [m for m in places if m.place.kind == "country"]
+        self.fronts = [m for m in places if self._front(m)]
         self._refs: dict[tuple[int, int], list[PlaceRef]] = {}  # the same spans are asked for again and again
+        self._groups: dict[tuple[int, int], list[PlaceRef]] = {}  # the places a plural anaphor stands for
+
+    def _front(self, mention: PlaceMention) -> bool:
+        """'the Pokrovsk axis', 'the Donetsk Oblast front': a stretch of front line named after a place."""
+        return _FRONT_NAME.match(self.text, mention.end) is not None
 
     def _metonym(self, mention: PlaceMention, states: Cover) -> bool:
         """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
@@ -178,7 +230,45 @@ class PlaceLinker:
                         via=f"anaphor «{match.group(0)}» → {antecedent.surface}",
                     )
                 )
+        for match in _PLURAL_ANAPHOR.finditer(self.text, start, end):
+            group = self._listed_before(match)
+            if group and not any(r.start <= match.start() < r.end for r in refs):
+                names = ", ".join(r.surface for r in group)
+                members = [
+                    replace(
+                        r,
+                        start=match.start(),
+                        end=match.end(),
+                        surface=match.group(0),
+                        via=f"plural anaphor «{match.group(0)}» → {names}",
+                    )
+                    for r in group
+                ]
+                self._groups[(match.start(), match.end())] = members
+                refs.append(members[0])
         return sorted(refs, key=lambda r: r.start)
+
+    def _listed_before(self, match: re.Match[str]) -> list[PlaceRef]:
+        """The latest list of towns named before a plural anaphor, in its sentence or the two before; as many as the
+        anaphor counts ("both": two), any number of two or more for "these towns"."""
+        count = next((_COUNTS[w.lower()] for w in match.group("both", "count", "all") if w), None)
+        here = next((s.index for s in self.sentences if s.start <= match.start() <= s.end), None)
+        if here is None:
+            return []
+        for index in range(here, max(-1, here - 3), -1):
+            sentence = self.sentences[index]
+            named = [
+                r
+                for r in self.places
+                if sentence.start <= r.start and r.end <= min(sentence.end, match.start())
+                if r.place.kind == "populated_place"
+            ]
+            for ref in reversed(named):
+                group = [ref, *self.coordinated(ref, sentence.start, min(sentence.end, match.start()))]
+                group = [r for r in group if r.place.kind == "populated_place"]
+                if len(group) >= 2 and (count is None or len(group) == count):
+                    return sorted(group, key=lambda r: r.start)
+        return []
 
     def latest_town(self, position: int, noun: str | None = None) -> PlaceRef | None:
         """The town an anaphor most likely means: recent, often named, named first in its sentence.
@@ -240,7 +330,9 @@ class PlaceLinker:
                 if _DESTINATION.search(between.split(" from ")[0]) and " from " not in between:
                     return None
                 return ref if re.search(r"\b(?:from|of|out)\b", between) or not between.strip() else None
-            if cue.predicate == "not_captured" and _PARTIAL.search(between):
+            if cue.predicate == "not_captured" and (
+                _PARTIAL.search(between) or _PARTIAL_AFTER.match(text, ref.end - (2 if possessive(ref) else 0))
+            ):
                 # "still hold positions in the northern part of X": a part held, the rest not: control is contested
                 return replace(ref, via=PARTIAL if ref.via == "named" else f"{ref.via}, {PARTIAL}")
             if cue.predicate in ("captured", "advancing_toward", "not_captured") and _BLOCK_OBJECT.search(between):
@@ -254,6 +346,10 @@ class PlaceLinker:
                 # inside a number ("15,000") is no clause boundary
                 if len(between) > 100 or len(_CLAUSE_COMMA.findall(between)) % 2 == 1:
                     continue
+                if _NEW_CLAUSE.search(between):
+                    # "... from Vovchansk, he added, and volunteers were driving people out under fire": a clause
+                    # with its own subject lies between
+                    return None
                 if passive and _INFINITIVE_BEFORE.search(text[clause_start : ref.start]):
                     # "the decision to withdraw from the town had been taken": the place is inside an infinitive
                     # phrase; the subject of the passive is the noun before it
@@ -309,7 +405,8 @@ class PlaceLinker:
             if town is not None:
                 return replace(town, via="pronoun"), f"subject pronoun «it» → the salient town «{town.surface}»"
         # strikes fall back only from a verb ("were still shelling"), never from a noun ("artillery shells")
-        verbal = participle or first_word.endswith("ing")
+        # "guided bombs hit two districts": the noun is the subject of a strike verb right after it
+        verbal = participle or first_word.endswith("ing") or _STRIKE_VERB_AFTER.match(text, end) is not None
         fallback = cue.salient or (cue.predicate in _FALLBACK and (verbal or cue.predicate != "struck"))
         if fallback and not self.refs_in(sentence.start, sentence.end) and not self._unnamed_place(sentence):
             regions = cue.predicate in ("encircled", "not_encircled")
@@ -348,11 +445,14 @@ class PlaceLinker:
 
     def _unnamed_place(self, sentence: Sentence) -> bool:
         """'villages in south Lebanon', 'three Ukrainian cities': the sentence is about places not linked here."""
-        if _UNNAMED_PLACES.search(sentence.text) or _INDEFINITE_PLACE.search(sentence.text):
+        # "hit two residential districts": parts of the town the text is about, not other places
+        unnamed = _UNNAMED_PLACES.search(_CITY_PARTS.sub(" ", sentence.text))
+        if unnamed or _INDEFINITE_PLACE.search(sentence.text):
             return True
         if _ANAPHOR_NOUN.search(sentence.text):
             return True  # "the city" with no antecedent it can mean: not the town of the last sentences either
-        return any(sentence.start <= m.start < sentence.end for m in self.countries)
+        # a country, or a front named after a place ("on the Pokrovsk axis"): the sentence is about somewhere else
+        return any(sentence.start <= m.start < sentence.end for m in (*self.countries, *self.fronts))
 
     def salient(self, sentence: Sentence, *, regions: bool = False) -> PlaceRef | None:
         earliest = self.sentences[max(0, sentence.index - 2)].start
@@ -366,6 +466,9 @@ class PlaceLinker:
         A list ends with "and"/"or"; places after it joined by a comma alone ("Kupiansk, Kharkiv region") are an
         apposition, not more items.
         """
+        if ref.via.startswith("plural anaphor"):
+            others = [r for r in self._groups.get((ref.start, ref.end), []) if r.place.id != ref.place.id]
+            return [replace(r, via=f"listed with «{ref.place.name}»") for r in others]
         if ref.via != "named":
             return []
         named = [r for r in self.refs_in(clause_start, clause_end) if r.via == "named"]
@@ -384,7 +487,7 @@ class PlaceLinker:
         conjunctions = [
             i
             for i, m in zip(range(first, last), joins, strict=True)
-            if m and (m["last"] or m["conj"] or m["incl"] or m["last2"])
+            if m and (m["last"] or m["conj"] or m["incl"] or m["last2"] or m["desc"])
         ]
         if not conjunctions:
             return []
