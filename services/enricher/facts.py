@@ -189,6 +189,14 @@ class FactExtractor:
                 return True
         return False
 
+    def _population(
+        self, ref: PlaceRef, value: float, sentence: Sentence, start: int, end: int, rule: str
+    ) -> FactDraft:
+        attribution = self._speaker(sentence, start)
+        return FactDraft(
+            "population", (ref.place,), value, "people", value, "people", attribution, sentence, start, end, rule
+        )
+
     def _distances(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
         found = []
         for match in caseless_finditer(_DISTANCE, _DISTANCE_LOWER, sentence.text, self._caseless(sentence)):
@@ -325,21 +333,7 @@ class FactExtractor:
                 ref = self._pronoun_town(sentence)  # "It had a pre-war population of about 12,000"
             if ref is None:
                 continue
-            found.append(
-                FactDraft(
-                    "population",
-                    (ref.place,),
-                    value,
-                    "people",
-                    value,
-                    "people",
-                    self._speaker(sentence, start),
-                    sentence,
-                    start,
-                    end,
-                    "population: «population … N»",
-                )
-            )
+            found.append(self._population(ref, value, sentence, start, end, "population: «population … N»"))
         for match in (*_RESIDENTS.finditer(sentence.text), *_SETTLEMENT_OF.finditer(sentence.text)):
             value = _big_number(match.group("num"))
             if value < 50:
@@ -356,21 +350,7 @@ class FactExtractor:
                 ref = self._pronoun_town(sentence)
             if ref is None:
                 continue
-            found.append(
-                FactDraft(
-                    "population",
-                    (ref.place,),
-                    value,
-                    "people",
-                    value,
-                    "people",
-                    self._speaker(sentence, start),
-                    sentence,
-                    start,
-                    end,
-                    "population: «had/home to N residents»",
-                )
-            )
+            found.append(self._population(ref, value, sentence, start, end, "population: «had/home to N residents»"))
         return found
 
     def _people(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:

@@ -1,4 +1,4 @@
-"""Generalisation: extraction on articles the extractor was not developed on (tests/data/heldout, heldout2, heldout3, heldout4).
+"""Generalisation: extraction on articles the extractor was not developed on (tests/data/heldout*).
 
 Each set of eight articles was written and annotated by hand (tests/data/gold/heldout*.yaml) before the extractor was
 run on them; docs/enricher.md (Quality) gives their blind scores and how they were used. The floors below guard
