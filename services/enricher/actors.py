@@ -15,37 +15,41 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from newsmon.contracts import Actor
 from newsmon.contracts.places import ActorKind
+from services.enricher._actor_patterns import (
+    ARMY_ROLE,
+    EVENT_NOUNS,
+    HEADLINE_SAYS,
+    LOCAL_WORDS,
+    OWNER_PRONOUN,
+    OWNER_PRONOUN_BEFORE,
+    PATTERNS,
+    SECOND_WORDS,
+    SOURCE_TOLD,
+    SURNAME,
+    WITNESS_ROLES,
+    WITNESS_SPEAKS,
+)
 from services.enricher._lexicon import (
-    DEMONYM_COMPOUNDS,
-    FORCE_NOUNS,
     GROUPINGS,
     GROUPS_OF_FORCES,
     KNOWN_PEOPLE,
     MEDIA,
     OPPONENTS,
     ORGANISATIONS,
-    POLICE_NOUNS,
-    ROLE_NOUNS,
     STATES,
     StateEntry,
 )
 from services.enricher._scan import (
     TRIGGERS,
     caseless_lowered,
-    first_characters,
-    lower_case_source,
     normalise,
 )
-
-_APOSTROPHE = "['’]"
-_REGIONAL_COMMAND = r"(?:southern|northern|eastern|western|central|north-eastern|south-eastern|territorial)"
-"""A regional command before "Defence Forces" ("Ukraine's Southern Defence Forces")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,229 +118,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-_Trie = dict[str, "_Trie"]
-
-
-def alternation(words: Iterable[str]) -> str:
-    """The words as one alternation, factored by common prefixes ("Russia(?:n|-backed)?|..."): ``re`` tries the
-    branches of an alternation one by one, so the lists of states, roles and force nouns, tried at every word, cost
-    a few first letters instead of hundreds of words. Longer words are tried first; a blank matches any blanks."""
-    trie: _Trie = {}
-    for word in set(words):
-        node = trie
-        for token in re.findall(r"\s+|.", word, re.DOTALL):
-            node = node.setdefault(" " if token.isspace() else token, {})
-        node[""] = {}
-    return "|".join(_branches(trie))
-
-
-def _branches(node: _Trie) -> list[str]:
-    return [(r"\s+" if key == " " else re.escape(key)) + _rest(node[key]) for key in sorted(node) if key]
-
-
-def _rest(node: _Trie) -> str:
-    branches = _branches(node)
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
-    return body + "?" if "" in node else body
-
-
-class _Patterns:
-    """All regular expressions, compiled once."""
-
-    def __init__(self) -> None:
-        self.demonym_side: dict[str, str] = {}
-        self.country_side: dict[str, str] = {}
-        self.metonym_side: dict[str, str] = {}
-        for code, entry in STATES.items():
-            for demonym in entry.demonyms:
-                self.demonym_side[demonym.lower()] = code
-            for name in entry.names:
-                self.country_side[name.lower()] = code
-            for metonym in entry.metonyms:
-                self.metonym_side[metonym.lower()] = code
-        countries = alternation(n for e in STATES.values() for n in e.names)
-        metonyms = alternation(m for e in STATES.values() for m in e.metonyms)
-        # a side word before a noun: "Russian forces", also "Ukraine officials", "Kremlin officials" and, with the
-        # side of the word before the hyphen, "Russian-installed", "Iran-backed", "Kremlin-appointed"
-        side_words = alternation(w for e in STATES.values() for w in (*e.demonyms, *e.names, *e.metonyms))
-        demonyms = rf"(?:{side_words})(?:-(?:{'|'.join(DEMONYM_COMPOUNDS)})\b)?"
-        owner = (
-            rf"(?:(?P<country>{countries}|{metonyms}){_APOSTROPHE}s"
-            rf"|the\s+(?P<demonym>{demonyms})|(?P<demonym2>{demonyms}))"
-        )
-        other_institutions = alternation(POLICE_NOUNS)
-        self.owner_demonyms = demonyms
-        # both branches start at a word: the owner, or the ministry or general staff "of" a country
-        ministry_starts = first_characters(f"{countries}|{metonyms}|the|{side_words}|general|defen|ministry")
-        self.ministry = re.compile(
-            rf"\b{ministry_starts}(?:{owner}\s+(?P<what>(?P<other>{other_institutions})|defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e|"
-            rf"foreign\s+ministry|ministry\s+of\s+foreign\s+affairs|defen[cs]e\s+chief|general\s+staff|armed\s+forces|"
-            rf"(?:{_REGIONAL_COMMAND}\s+)?defen[cs]e\s+forces|military|army|(?:{alternation(FORCE_NOUNS)}))\b"
-            # "the General Staff of the Armed Forces of Ukraine", "the Defence Forces of Ukraine"
-            rf"|(?P<what2>general\s+staff(?:\s+of\s+the\s+armed\s+forces)?|armed\s+forces|defen[cs]e\s+forces|"
-            rf"(?:defen[cs]e\s+)?ministry)\s+of\s+(?P<country2>{countries}){_APOSTROPHE}?s?"
-            rf"(?:\s+military)?\b)",
-            re.IGNORECASE,
-        )
-        self.ministry_lower = re.compile(lower_case_source(self.ministry.pattern))
-        """``ministry`` for lower-cased text: several times faster than IGNORECASE."""
-        # the owner ("Russia's", "the Russian"), else a quote or the capitalised name
-        grouping_starts = first_characters(f"{countries}|{metonyms}|the|{side_words}", also='A-Z"“')
-        self.grouping = re.compile(
-            rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
-            rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
-        )
-        # "the Battlegroup Centre", "Battle Group North" (Russian briefings in English): the name after the noun
-        self.battlegroup = re.compile(r"\b[Bb]attle[- ]?[Gg]roup\s+(?P<name>[A-Z][a-z]+)\b")
-        groupings = alternation(GROUPINGS)
-        self.known_grouping = re.compile(rf"\b{first_characters(groupings)}(?P<name>{groupings})\b")
-        state_names = f"{countries}|{metonyms}"
-        self.state = re.compile(
-            rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
-            rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
-            # "Kharkiv, Ukraine's second-largest city", "Russia's Belgorod region": the state only locates a place
-            rf"(?!{_APOSTROPHE}s\s+(?:[\w-]+\s+){{0,3}}?(?:city|town|village|region|oblast|province|capital|port|"
-            r"border\s+(?:town|city|village|region)|territory|district|republic)\b)"
-            # a name used as a noun modifier names no actor: "Ukraine war live", "the Russia desk"
-            r"(?!\s+(?:war|conflict|crisis|live|news|updates?|desk|correspondent|coverage)\b)"
-        )
-        self.media = re.compile(
-            rf"\b(?P<name>{alternation(MEDIA)})(?![\w-])"
-            rf"|\b(?P<demonym>{demonyms})\s+(?P<what>state\s+media|state\s+television|state\s+tv|media|"
-            rf"(?:military\s+|war\s+|mil)?bloggers?)\b"
-        )
-        # "the Ukrainian war-mapping group DeepState", "the Russian news agency Interfax-Ukraine": an organisation
-        # named after a demonym and what it is; its side is the demonym's
-        self.named_group = re.compile(
-            rf"\b(?P<demonym>{demonyms})\s+(?:[\w-]+\s+){{0,2}}?(?P<what>group|agency|outlet|channel|project|"
-            rf"website|monitor|newspaper|broadcaster|organi[sz]ation|think\s+tank|network)\s+"
-            rf"(?P<name>[A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){{0,2}})\b"
-        )
-        self.organisation = re.compile(rf"\b(?P<name>{alternation(ORGANISATIONS)})\b")
-        roles = alternation(ROLE_NOUNS)
-        name = r"(?P<name>[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?){1,2})"
-        self.role_phrase = roles
-        # "Viktor Trehubov, a Ukrainian military spokesman," / "Viktor Tregubov, spokesperson for Khortytsia,"
-        self.appositive = re.compile(
-            rf"{name},\s+(?P<role>(?:(?:an?|the|its|their)\s+)?(?:[\w.’'\"“”-]+\s+){{0,4}}?(?:{roles})"
-            rf"(?:\s+(?:for|of|at|with|to)\s+(?:[\w.’'\"“”-]+\s+){{0,5}}?[\w.’'\"“”-]+?)?)(?=[,.;]|\s+(?:said|says|told|has|had|who|insisted|claimed|stated|wrote))",
-        )
-        # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
-        # "One blogger, Yuriy Butusov,"
-        # anchored on the role word, the words before it are read backwards (fast: see the module _scan)
-        # also "the head of the Donetsk regional military administration, Vadym Filashkin, said": the role and its
-        # institution first, then the name between commas
-        self.prefixed = re.compile(
-            rf"\b(?i:{first_characters(roles)}(?:{roles}))(?:-elect)?[”\"]?"
-            rf"(?:\s+(?P<of>of|for|at|in|with)\s+(?:[\w.’'\"“”-]+\s+){{0,6}}?[\w.’'\"“”-]+,)?,?\s+{name}"
-            rf"(?(of)(?=\s*,|\s+(?:said|says|told|wrote|added)\b)|\b)"
-        )
-        self.named_speaker = re.compile(
-            rf"(?<![\w’'-]){name}\s+(?:has\s+|had\s+|also\s+|then\s+|later\s+)?"
-            r"(?:said|says|told|claimed|claims|wrote|writes|added|insisted|stated|announced|posted)\b"
-        )
-        self.description = re.compile(
-            r"(?:^|(?<=[.!?—]\s))[Tt]he\s+(?P<role>head|chief|leader|commander|founder)\s+of\s+(?P<org>[^,.;]{3,60}?)"
-            r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced|told|insisted|wrote)\b",
-            re.MULTILINE,
-        )
-        # the words of a role before it: capitalised ("Russian President"), or a few lower-case ones that qualify it
-        # ("Russian military expert", 'the Russian occupation "official"')
-        self.role_lead = re.compile(
-            r"(?:(?:former|acting)\s+)?(?:(?:[A-Z][\w.’'-]*|military|war|defen[cs]e|security|political|occupation|"
-            r"senior|top|government|opposition|regional|local|battalion|brigade|unit|spokes(?:man|woman|person)|chief|"
-            r"commander)\s+){0,4}[\"“]?$"
-        )
-        # "the army's spokesman, X": the side of the armed forces named last
-        self.army_owner = re.compile(r"\bthe\s+(?:army|military|armed\s+forces|air\s+force|navy)['’]s\s+$", re.I)
-        generic_roles = (
-            r"officials?|spokes(?:man|woman|person)|sources?|commanders?|authorities|soldiers?|analysts?|"
-            r"governor|mayor|head\s+of\s+the\s+(?:city|regional|military)\s+administration|administration|command|"
-            r"(?:health|interior|emergenc(?:y|ies)|energy|justice|education)\s+ministry|"
-            r"residents|witnesses|eyewitnesses|locals|villagers|medics|paramedics|rescuers|doctors"
-        )
-        self.generic = re.compile(rf"\b{first_characters(generic_roles)}(?P<role>{generic_roles})\b", re.IGNORECASE)
-        articles = (
-            r"an?|the|one|another|two|some|several|local|senior|the\s+(?:town|city|village|region|oblast|province)['’]s"
-        )
-        modifiers = (
-            r"military|senior|government|defen[cs]e|local|regional|city|district|army|intelligence|security|"
-            r"occupation|civil|civilian|municipal|provincial|state|battalion|brigade|company|platoon|regiment|unit|"
-            r"frontline|front-line|field|drone|prominent"
-        )
-        # searched in the 50 characters before a role word: only where a word starts, or at the end
-        self.generic_lead = re.compile(
-            rf"(?=[a-z]|$)(?<![a-z])(?:\b(?P<article>{articles})\s+)?"
-            # "the Gaza health ministry", "the Kharkiv regional administration": a place name (checked against the
-            # article's places) where a demonym would be
-            rf"(?:(?P<demonym>{demonyms})\s+|(?!(?:{modifiers}|{articles})\b)(?P<place>(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+)?)\s+)?"
-            rf"(?P<mod>(?:(?:{modifiers})\s+){{1,2}})?$",
-            re.IGNORECASE,
-        )
-        force_words = alternation(w.lower() for w in (*FORCE_NOUNS, *POLICE_NOUNS))
-        self.ministry_anchor = re.compile(
-            rf"(?<![a-z])(?:ministry|defen[cs]e|general\s+staff|armed\s+forces|{force_words})(?![a-z])"
-        )
-        self.side_of_word = {**self.metonym_side, **self.country_side, **self.demonym_side}
-        self.side_word = re.compile(rf"(?<!\w)(?:{alternation(self.side_of_word)})(?!\w)")
-        for word, code in list(self.side_of_word.items()):  # "russian-installed": after side_word, which needs none
-            self.demonym_side.setdefault(word, code)
-            for suffix in DEMONYM_COMPOUNDS:
-                self.demonym_side[f"{word}-{suffix}"] = code
-        self.role_noun = re.compile(rf"(?<!\w)(?:{alternation(r.lower() for r in ROLE_NOUNS)})(?!\w)")
-        # also "according to the update", "the daily report said": a bulletin stands for the institution that
-        # issued it, the latest one named
-        self.institution_reference = re.compile(
-            r"\b[Tt]he\s+(?:ministry|grouping|general\s+staff|(?:(?:daily|morning|evening|latest|operational)\s+)?"
-            r"(?:update|bulletin|briefing|summary))\b(?!\s+of\b)",
-            re.I,
-        )
-        self.pronoun = re.compile(
-            r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
-            r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
-            r"(?:also\s+|then\s+|later\s+|further\s+|on\s+\w+\s+)?(?:said|says|told|added|claimed|stated|wrote|went\s+on|"
-            r"insisted|noted|warned|reported|announced|asserted|described|argued|dismissed|denied|questioned|praised|"
-            r"recently|urged|ordered|called|accused|confirmed|acknowledged|admitted|explained|stressed|declared|"
-            r"posted|estimated|vowed|promised|predicted|reiterated)\b)"
-        )
-
-
-_OWNER_PRONOUN = re.compile(r"(?:its|their)\s", re.IGNORECASE)
-"""A role phrase owned by a pronoun ("Their spokesman"): the institution named just before."""
-_HEADLINE_SAYS = re.compile(r"[ \t]+(?:says|said)[ \t]*(?:\n|$)")
-"""A bare role as a headline's source: "..., governor says" (headlines drop articles)."""
-_WITNESS_ROLES = frozenset(
-    {"residents", "witnesses", "eyewitnesses", "locals", "villagers", "medics", "paramedics", "rescuers", "doctors"}
-)
-"""People on the ground: a speaker only before a reporting verb, with the side of the nearest place."""
-_WITNESS_SPEAKS = re.compile(
-    r"[^.;!?\"“”]{0,60}?\b(?:said|say|says|told|tell|reported|report|described|describe|recounted|added)\b"
-)
-_OWNER_PRONOUN_BEFORE = re.compile(r"\b(?:its|their)\s+$", re.IGNORECASE)
-_LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
-"""Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
-_EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
-"""Force nouns that name what forces do: the mention is their owner alone ("Russian" in "Russian attacks")."""
-
-_PATTERNS = _Patterns()
-_ARMY_ROLE = re.compile(
-    r"(?:(?:an?|the|its)\s+)?(?:army|military)(?:-(?:aligned|backed|allied|appointed|installed))?\s+"
-    r"(?!analyst|expert|blogger|observer|researcher)",
-    re.IGNORECASE,
-)
-"""A role of the army named without its state ("Army spokesman", "the army-aligned governor"): the side of the armed
-forces named last."""
-_SOURCE_TOLD = re.compile(
-    rf"(?:\s+(?:in|at|with|close\s+to|familiar\s+with)\s+[^.;,\"“]{{0,50}}?)?\s+(?:has\s+|had\s+)?told\s+"
-    rf"(?:the\s+)?(?P<medium>{alternation(MEDIA)})\b"
-)
-"""After "source(s)": who they told, when it is an outlet ("a source in the security services told TASS")."""
-# a capitalised word, maybe after Mr/Mrs/Ms; the lookahead lets re skip every other position at once (2× faster)
-_SURNAME = re.compile(r"(?=[A-Z])(?:\bMr\.?\s+|\bMrs\.?\s+|\bMs\.?\s+)?\b([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b")
-
-
 class ActorFinder:
     """Finds actors in one article. Create one per article; it keeps the article's people by name key."""
 
@@ -395,7 +176,7 @@ class ActorFinder:
     def _matches(self, name: str, pattern: re.Pattern[str], *, lowered: bool = False) -> Iterator[re.Match[str]]:
         """Matches of one pattern, searched only in the sentences that have one of its words (see ``_scan``)."""
         consumer = f"actor.{name}"
-        second = _SECOND_WORDS.get(name)
+        second = SECOND_WORDS.get(name)
         text = self._lowered if lowered else self._text
         for start, end, active in self._spans:
             if consumer in active and (second is None or second in active):
@@ -461,9 +242,9 @@ class ActorFinder:
     # -- side of a free-text role phrase ----------------------------------------------------------------------
     def side_of_phrase(self, phrase: str, start: int) -> str | None:
         lowered = phrase.lower()
-        named = _PATTERNS.side_word.search(lowered)
+        named = PATTERNS.side_word.search(lowered)
         if named:
-            return _PATTERNS.side_of_word[named.group(0)]
+            return PATTERNS.side_of_word[named.group(0)]
         for grouping, grouping_side in GROUPINGS.items():
             if grouping.lower() in lowered and grouping_side:
                 return grouping_side
@@ -494,18 +275,18 @@ class ActorFinder:
         return self.index
 
     def _people(self, text: str) -> None:
-        for match in self._matches("appositive", _PATTERNS.appositive):
+        for match in self._matches("appositive", PATTERNS.appositive):
             name, role = match.group("name"), match.group("role")
             if not _plausible_person(name):
                 continue
             side = self.side_of_phrase(role, match.start("role"))
-            if side is None and _ARMY_ROLE.match(role):
+            if side is None and ARMY_ROLE.match(role):
                 side = self._last_military_side(match.start())  # "X, the army-aligned governor"
-            if side is None and _OWNER_PRONOUN.match(role):
+            if side is None and OWNER_PRONOUN.match(role):
                 side = self._last_institution_side(match.start())  # "X, its spokesman,"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
-        for match in self._matches("named_speaker", _PATTERNS.named_speaker):
+        for match in self._matches("named_speaker", PATTERNS.named_speaker):
             # "Yevgeny Prigozhin said ...": a person without a role phrase (side unknown), so that later mentions
             # ("Prigozhin's claim", "he") find them
             name, start = match.group("name"), match.start("name")
@@ -517,11 +298,11 @@ class ActorFinder:
             if _plausible_person(name) and name_key(name.split()[-1]) not in self._person_keys:
                 side, role = self._described_before(start)
                 self._add(self._person(name, side=side, role=role), start, match.end("name"), name)
-        for match in self._anchored("prefixed", _PATTERNS.role_noun, _PATTERNS.prefixed, 0, 120):
+        for match in self._anchored("prefixed", PATTERNS.role_noun, PATTERNS.prefixed, 0, 120):
             name = match.group("name")
             if not _plausible_person(name):
                 continue
-            lead = _PATTERNS.role_lead.search(self._text, max(0, match.start() - 60), match.start())
+            lead = PATTERNS.role_lead.search(self._text, max(0, match.start() - 60), match.start())
             role_start = lead.start() if lead else match.start()
             role = self._text[role_start : match.start("name")].rstrip(", ")
             side = self.side_of_phrase(role, role_start)
@@ -530,12 +311,11 @@ class ActorFinder:
             if side is None and (_role_noun(role) or "") in {"gov.", "governor", "mayor", "head"}:
                 side = self._nearest_place_country(match.start())  # a local office: the country of its place
             if side is None and (
-                _PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or _ARMY_ROLE.match(role)
+                PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or ARMY_ROLE.match(role)
             ):
                 side = self._last_military_side(role_start)  # "the army's spokesman, X"
             if side is None and (
-                _OWNER_PRONOUN.match(role)
-                or _OWNER_PRONOUN_BEFORE.search(self._text, max(0, role_start - 7), role_start)
+                OWNER_PRONOUN.match(role) or OWNER_PRONOUN_BEFORE.search(self._text, max(0, role_start - 7), role_start)
             ):
                 side = self._last_institution_side(role_start)  # "Their spokesman, X," after the institution
             actor = self._person(name, side=side, role=_role_noun(role))
@@ -545,7 +325,7 @@ class ActorFinder:
         """Side and role of "The head of Russia's Wagner private army claimed ..." just before a person named
         without a role ("... Yevgeny Prigozhin said"): wire copy describes a speaker first and names them after."""
         found = None
-        for match in _PATTERNS.description.finditer(self._text, max(0, position - 400), position):
+        for match in PATTERNS.description.finditer(self._text, max(0, position - 400), position):
             found = match
         if found is None:
             return None, None
@@ -554,7 +334,7 @@ class ActorFinder:
     def _last_military_side(self, position: int) -> str | None:
         """The side of the armed forces named last before ``position`` ("Israeli jets ... the army's spokesman")."""
         found = None
-        for match in _PATTERNS.ministry.finditer(self._text, 0, position):
+        for match in PATTERNS.ministry.finditer(self._text, 0, position):
             what = (match.group("what") or "").lower()
             if what and not match.group("other") and "ministry" not in what and "chief" not in what:
                 found = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
@@ -565,13 +345,13 @@ class ActorFinder:
         before ``position``: "its"/"their" in a role phrase ("Their spokesman, X") is that institution's."""
         start = max(0, position - 600)
         found: tuple[int, str] | None = None
-        for match in _PATTERNS.ministry.finditer(self._text, start, position):
+        for match in PATTERNS.ministry.finditer(self._text, start, position):
             code = _code_of(
                 match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
             )
             if code is not None:
                 found = (match.start(), code)
-        for match in _PATTERNS.organisation.finditer(self._text, start, position):
+        for match in PATTERNS.organisation.finditer(self._text, start, position):
             known = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
             if known.side is not None and (found is None or match.start() > found[0]):
                 found = (match.start(), known.side)
@@ -581,12 +361,12 @@ class ActorFinder:
         window = self._text[max(0, position - 1500) : position]
         found = None
         for match in _group_pattern(role).finditer(window):
-            found = _PATTERNS.demonym_side.get(match.group(1).lower())
+            found = PATTERNS.demonym_side.get(match.group(1).lower())
         return found
 
     def _institutions(self, text: str) -> None:
         for match in self._anchored(
-            "ministry", _PATTERNS.ministry_anchor, _PATTERNS.ministry, 50, 60, _PATTERNS.ministry_lower
+            "ministry", PATTERNS.ministry_anchor, PATTERNS.ministry, 50, 60, PATTERNS.ministry_lower
         ):
             code = _code_of(
                 match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
@@ -608,7 +388,7 @@ class ActorFinder:
                 continue  # "Russia's defense chief" is a role inside a person's appositive
             else:
                 actor = self._state_actor(code, kind="military", suffix="military")
-                if what in _EVENT_NOUNS:
+                if what in EVENT_NOUNS:
                     # "Russian attacks near X": the noun is the event (a cue), its owner the agent
                     end = match.start("what")
                     end -= len(text[match.start() : end]) - len(text[match.start() : end].rstrip())
@@ -616,7 +396,7 @@ class ActorFinder:
                     continue
             self._add(actor, match.start(), match.end(), text[match.start() : match.end()])
         seen_groupings = {"Khortytsia", "Khortytsya", "Tavria", "Tavriya"}  # names that rarely mean anything else
-        for match in self._matches("grouping", _PATTERNS.grouping):
+        for match in self._matches("grouping", PATTERNS.grouping):
             name = match.group("name")
             seen_groupings.add(name)
             if name.lower() in {"the", "a", "this", "that", "operational", "strategic", "battle", "task"}:
@@ -628,24 +408,24 @@ class ActorFinder:
             )
             actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))
-        for match in self._matches("battlegroup", _PATTERNS.battlegroup):
+        for match in self._matches("battlegroup", PATTERNS.battlegroup):
             name = match.group("name")
             code = GROUPINGS.get(name) or GROUPS_OF_FORCES.get(name)
             if code is not None:
                 actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
                 self._add(actor, match.start(), match.end(), match.group(0))
-        for match in self._matches("known_grouping", _PATTERNS.known_grouping):
+        for match in self._matches("known_grouping", PATTERNS.known_grouping):
             name = match.group("name")
             if name not in seen_groupings:
                 continue  # "Odesa" is a city unless the article calls it a grouping
             actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=GROUPINGS[name])
             self._add(actor, match.start(), match.end(), name)
-        for match in self._matches("media", _PATTERNS.media):
+        for match in self._matches("media", PATTERNS.media):
             if match.group("name"):
                 entry = MEDIA[_canonical(match.group("name"), MEDIA)]
                 actor = _actor(id=entry.id, name=entry.name, kind=entry.kind, side=entry.side)
             else:
-                code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
+                code = PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
                 if code is None:
                     continue
                 what = re.sub(r"\s+", " ", match.group("what").lower())
@@ -659,8 +439,8 @@ class ActorFinder:
                     role="blogger" if suffix == "bloggers" else None,
                 )
             self._add(actor, match.start(), match.end(), match.group(0))
-        for match in self._matches("named_group", _PATTERNS.named_group):
-            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
+        for match in self._matches("named_group", PATTERNS.named_group):
+            code = PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym")).lower())
             name = match.group("name")
             if code is None or name in MEDIA or name in ORGANISATIONS or name.lower() in _ORGANISATION_WORDS:
                 continue
@@ -669,7 +449,7 @@ class ActorFinder:
             group = _actor(id=f"org:{_slug(name)}", name=name, kind="media" if media else "organisation", side=code)
             self._add(group, match.start(), match.end(), match.group(0))
             self._later_names[name] = group
-        for match in self._matches("organisation", _PATTERNS.organisation):
+        for match in self._matches("organisation", PATTERNS.organisation):
             entry = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
             inside = any(m.start <= match.start() and match.end() <= m.end for m in self.index.mentions)
             if entry.side is None and inside:
@@ -684,9 +464,9 @@ class ActorFinder:
                 if side is not None:
                     organisation = self._state_actor(side, kind="ministry", suffix="mod", role="defence ministry")
             self._add(organisation, match.start(), match.end(), match.group(0))
-        for match in self._matches("state", _PATTERNS.state):
+        for match in self._matches("state", PATTERNS.state):
             surface = match.group("name")
-            code = _PATTERNS.country_side.get(surface.lower()) or _PATTERNS.metonym_side[surface.lower()]
+            code = PATTERNS.country_side.get(surface.lower()) or PATTERNS.metonym_side[surface.lower()]
             if surface.lower() in {"the kremlin", "kremlin"}:
                 actor = _actor(
                     id="ru.kremlin",
@@ -698,15 +478,15 @@ class ActorFinder:
             else:
                 actor = self._state_actor(code)
             self._add(actor, match.start(), match.end(), surface)
-        for role_match in self._matches("generic", _PATTERNS.generic):
-            lead = _PATTERNS.generic_lead.search(self._text, max(0, role_match.start() - 50), role_match.start())
+        for role_match in self._matches("generic", PATTERNS.generic):
+            lead = PATTERNS.generic_lead.search(self._text, max(0, role_match.start() - 50), role_match.start())
             if lead is None:
                 continue
             match = lead
             role = role_match.group("role").lower()
-            if role in _WITNESS_ROLES:
+            if role in WITNESS_ROLES:
                 # "residents said", "witnesses in Rafah told Reuters": people of the place, when they speak
-                if _WITNESS_SPEAKS.match(text, role_match.end()) is None:
+                if WITNESS_SPEAKS.match(text, role_match.end()) is None:
                     continue
                 code = self._nearest_place_country(role_match.start())
                 self._add(
@@ -721,7 +501,7 @@ class ActorFinder:
                 continue  # a capitalised word that is no place of the article
             office = role in {"administration", "command"}
             ministry = role.endswith("ministry")  # "the health ministry said": of the country it reports from
-            told = _SOURCE_TOLD.match(text, role_match.end()) if role in {"source", "sources"} else None
+            told = SOURCE_TOLD.match(text, role_match.end()) if role in {"source", "sources"} else None
             if told is not None and not match.group("demonym"):
                 # "a source in the security agencies told RIA Novosti": an unnamed source of a medium that has a
                 # side speaks for that side
@@ -737,13 +517,13 @@ class ActorFinder:
                 continue
             if not (match.group("demonym") or place_code) and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
-                or not (match.group("article") or match.group("mod") or _HEADLINE_SAYS.match(text, role_match.end()))
+                or not (match.group("article") or match.group("mod") or HEADLINE_SAYS.match(text, role_match.end()))
                 or (office and not match.group("mod"))  # "the command of": a military or regional office only
             ):
                 continue
-            code = _PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower()) or place_code
+            code = PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower()) or place_code
             lead_words = (match.group("mod") or match.group("article") or "").strip().lower()
-            local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & _LOCAL_WORDS)
+            local = lead_words.endswith(("'s", "’s")) or bool(set(lead_words.split()) & LOCAL_WORDS)
             if code is None and (
                 local or office or ministry or role in {"governor", "mayor"} or role.startswith("head")
             ):
@@ -823,7 +603,7 @@ class ActorFinder:
         keys = dict(self._person_keys)
         for known in KNOWN_PEOPLE.values():
             keys.setdefault(known.key, known.id)
-        for match in _SURNAME.finditer(text):
+        for match in SURNAME.finditer(text):
             actor_id = keys.get(name_key(match.group(1)))
             if actor_id is None:
                 continue
@@ -847,11 +627,11 @@ class ActorFinder:
                 self._add(self.index.actors[actor_id], match.start(), match.end(), match.group(1))
 
     def _pronouns(self, text: str) -> None:
-        for match in self._matches("institution_reference", _PATTERNS.institution_reference):
+        for match in self._matches("institution_reference", PATTERNS.institution_reference):
             self.index.mentions.append(
                 ActorMention("", match.start(), match.end(), match.group(0), pronoun="organisation")
             )
-        for match in self._matches("pronoun", _PATTERNS.pronoun):
+        for match in self._matches("pronoun", PATTERNS.pronoun):
             word = match.group("p").lower()
             pronoun = (
                 "person"
@@ -866,12 +646,12 @@ class ActorFinder:
 @lru_cache(maxsize=64)
 def _group_pattern(role: str) -> re.Pattern[str]:
     """A demonym, maybe a word, then the role ("Russian military bloggers"); compiled once per role."""
-    return re.compile(rf"\b({_PATTERNS.owner_demonyms})\s+(?:\w+\s+)?{role}s?\b", re.IGNORECASE)
+    return re.compile(rf"\b({PATTERNS.owner_demonyms})\s+(?:\w+\s+)?{role}s?\b", re.IGNORECASE)
 
 
 def _role_noun(phrase: str) -> str | None:
     """The first role word of a phrase, the longest where several start there ("defense minister")."""
-    match = _PATTERNS.role_noun.search(phrase.lower())
+    match = PATTERNS.role_noun.search(phrase.lower())
     return re.sub(r"\s+", " ", match.group(0)) if match else None
 
 
@@ -931,18 +711,16 @@ def _plausible_person(name: str) -> bool:
     if lowered & banned:
         return False
     return not any(
-        w.lower() in _PATTERNS.country_side
-        or w.lower() in _PATTERNS.demonym_side
-        or w.lower() in _PATTERNS.metonym_side
+        w.lower() in PATTERNS.country_side or w.lower() in PATTERNS.demonym_side or w.lower() in PATTERNS.metonym_side
         for w in words
     )
 
 
 def _code_of(country: str | None, demonym: str | None) -> str | None:
     if country:
-        return _PATTERNS.country_side.get(country.lower()) or _PATTERNS.metonym_side.get(country.lower())
+        return PATTERNS.country_side.get(country.lower()) or PATTERNS.metonym_side.get(country.lower())
     if demonym:
-        return _PATTERNS.demonym_side.get(demonym.lower())
+        return PATTERNS.demonym_side.get(demonym.lower())
     return None
 
 
@@ -975,65 +753,6 @@ def active_spans(text: str) -> list[tuple[int, int, set[str]]]:
 
     normalised = normalise(text)
     return [(s.start, s.end, TRIGGERS.active(normalised[s.start : s.end])) for s in split_sentences(text)]
-
-
-def _first_words(phrases: Iterable[str]) -> list[str]:
-    return [w for phrase in phrases for w in normalise(phrase).split()[:2] if w != "the"][:1000]
-
-
-_SECOND_WORDS = {
-    "institution_reference": "actor.institution_reference.noun",
-    "pronoun": "actor.pronoun.verb",
-}
-"""Patterns that run only where the sentence also has one of a second list of words (see ``_register_triggers``)."""
-_PRONOUN_VERBS = (
-    "said", "says", "told", "added", "claimed", "stated", "wrote", "went", "insisted", "noted", "warned", "reported",
-    "announced", "asserted", "described", "argued", "dismissed", "denied", "questioned", "praised", "recently",
-    "urged", "ordered", "called", "accused", "confirmed", "acknowledged", "admitted", "explained", "stressed",
-    "declared", "posted", "estimated", "vowed", "promised", "predicted", "reiterated",
-)  # fmt: skip
-"""The words one of which follows the pronoun in every match of ``_Patterns.pronoun``."""
-
-
-def _register_triggers() -> None:
-    roles = _first_words(ROLE_NOUNS)
-    TRIGGERS.add("actor.appositive", roles)
-    TRIGGERS.add("actor.prefixed", roles)
-    TRIGGERS.add("actor.named_speaker", ["said", "says", "told", "claim", "wrote", "writes", "added", "insist"])
-    TRIGGERS.add("actor.named_speaker", ["stated", "announced", "posted"])
-    TRIGGERS.add(
-        "actor.ministry", ["ministry", "defen", "general", "armed", *_first_words((*FORCE_NOUNS, *POLICE_NOUNS))]
-    )
-    TRIGGERS.add("actor.grouping", ["group"])
-    TRIGGERS.add("actor.battlegroup", ["battle"])
-    TRIGGERS.add("actor.known_grouping", _first_words(GROUPINGS))
-    TRIGGERS.add("actor.media", [*_first_words(MEDIA), "media", "state", "blogger", "milblogger", "tv", "television"])
-    TRIGGERS.add(
-        "actor.named_group",
-        ["group", "agency", "outlet", "channel", "project", "website", "monitor", "newspaper", "broadcaster", "organi",
-         "think", "network"],
-    )  # fmt: skip
-    TRIGGERS.add("actor.organisation", _first_words(ORGANISATIONS))
-    TRIGGERS.add("actor.state", _first_words(n for e in STATES.values() for n in (*e.names, *e.metonyms)))
-    TRIGGERS.add(
-        "actor.generic",
-        [
-            "official", "spokes", "source", "commander", "authorit", "soldier", "analyst", "governor", "mayor", "head",
-            "administration", "command", "ministry", "resident", "witness", "eyewitness", "local", "villager",
-            "medic", "paramedic", "rescuer", "doctor",
-        ],
-    )  # fmt: skip
-    TRIGGERS.add("actor.institution_reference", ["the"])
-    TRIGGERS.add("actor.pronoun", ["he", "she", "it", "they", "the"])
-    # the words above are in almost every sentence: these two patterns also need a word of their second part
-    TRIGGERS.add(
-        _SECOND_WORDS["institution_reference"],
-        ["ministry", "grouping", "general", "update", "bulletin", "briefing", "summary"],
-    )
-    TRIGGERS.add(_SECOND_WORDS["pronoun"], _PRONOUN_VERBS)
-
-
-_register_triggers()
 
 
 def find_actors(

@@ -17,9 +17,10 @@ from functools import lru_cache
 from typing import Literal
 
 from newsmon.contracts import Actor, Attribution
+from services.enricher._actor_patterns import alternation
 from services.enricher._lexicon import ROLE_NOUNS
 from services.enricher._scan import TRIGGERS, first_characters
-from services.enricher.actors import ActorIndex, ActorMention, alternation
+from services.enricher.actors import ActorIndex, ActorMention
 from services.enricher.sentences import Sentence
 
 Scope = Literal["forward", "backward", "whole", "echo"]

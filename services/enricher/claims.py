@@ -32,19 +32,16 @@ from services.enricher.attribution import (
     continue_quotes,
     speech_events,
 )
-from services.enricher.cues import (
+from services.enricher.cues import CUES, NUMBER, UNIT, Cue
+from services.enricher.filters import (
     ABLE_TO,
     BACKGROUND,
     CLAUSE_BREAK,
     CLAUSE_BREAK_LOWER,
-    CUES,
     HEDGE,
     INFINITIVE_CUE,
     NEGATION,
     NON_CONFIRMATION,
-    NUMBER,
-    UNIT,
-    Cue,
 )
 from services.enricher.linking import PARTIAL, PASSIVE_ADVERBS, PlaceLinker, PlaceRef
 from services.enricher.sentences import Sentence

@@ -197,6 +197,25 @@ class FactExtractor:
             "population", (ref.place,), value, "people", value, "people", attribution, sentence, start, end, rule
         )
 
+    def _distance(
+        self,
+        origin: PlaceRef,
+        target: PlaceRef,
+        match: re.Match[str],
+        sentence: Sentence,
+        span_start: int,
+        end: int,
+        said_at: int,
+        rule: str,
+    ) -> FactDraft:
+        value, unit = number_value(match.group("num")), match.group("unit").lower()
+        original_unit = "mi" if unit.startswith("mi") else "km"
+        places = (origin.place, target.place)
+        speaker = self._speaker(sentence, said_at)
+        return FactDraft(
+            "distance", places, to_km(value, unit), "km", value, original_unit, speaker, sentence, span_start, end, rule
+        )
+
     def _distances(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
         found = []
         for match in caseless_finditer(_DISTANCE, _DISTANCE_LOWER, sentence.text, self._caseless(sentence)):
@@ -231,22 +250,8 @@ class FactExtractor:
                 target = replace(towns[-1], via=f"{target.surface} → {towns[-1].surface}")
             if origin is None or self._forces_between(origin.end, start):
                 continue
-            value, unit = number_value(match.group("num")), match.group("unit").lower()
-            found.append(
-                FactDraft(
-                    "distance",
-                    (origin.place, target.place),
-                    to_km(value, unit),
-                    "km",
-                    value,
-                    "mi" if unit.startswith("mi") else "km",
-                    self._speaker(sentence, start),
-                    sentence,
-                    start,
-                    end,
-                    "distance: «<place> … N unit from/of <place>»",
-                )
-            )
+            rule = "distance: «<place> … N unit from/of <place>»"
+            found.append(self._distance(origin, target, match, sentence, start, end, start, rule))
         return found
 
     def _implied_distances(self, sentence: Sentence, refs: list[PlaceRef]) -> list[FactDraft]:
@@ -279,25 +284,11 @@ class FactExtractor:
             # origin in an earlier sentence is the town the text is about
             if origin is None or self._forces_between(max(origin.end, sentence.start), targets[-1].start):
                 continue
-            value, unit = number_value(match.group("num")), match.group("unit").lower()
+            rule = "distance: «<place>, N unit to the <direction>» from the place the text is about"
             for target in reversed(targets):
                 # one fact per listed place: the span (the fact's id) starts at its place when it is not the last
                 span_start = start if target is targets[0] else target.start
-                found.append(
-                    FactDraft(
-                        "distance",
-                        (origin.place, target.place),
-                        to_km(value, unit),
-                        "km",
-                        value,
-                        "mi" if unit.startswith("mi") else "km",
-                        self._speaker(sentence, start),
-                        sentence,
-                        span_start,
-                        end,
-                        "distance: «<place>, N unit to the <direction>» from the place the text is about",
-                    )
-                )
+                found.append(self._distance(origin, target, match, sentence, span_start, end, start, rule))
         return found
 
     def _pronoun_town(self, sentence: Sentence) -> PlaceRef | None:

@@ -15,7 +15,8 @@ from services.enricher._lexicon import STATES
 from services.enricher._scan import first_characters
 from services.enricher._spans import Cover
 from services.enricher.actors import ActorIndex
-from services.enricher.cues import CLAUSE_BREAK, Cue
+from services.enricher.cues import Cue
+from services.enricher.filters import CLAUSE_BREAK
 from services.enricher.sentences import Sentence
 
 _ANAPHOR = re.compile(

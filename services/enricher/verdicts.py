@@ -17,7 +17,7 @@ from services.enricher._lexicon import STATES
 from services.enricher._scan import TRIGGERS
 from services.enricher.actors import name_key
 from services.enricher.attribution import UNATTRIBUTED, attribute
-from services.enricher.cues import REJECTION, UNVERIFIED
+from services.enricher.filters import REJECTION, UNVERIFIED
 from services.enricher.sentences import Sentence
 
 TRIGGERS.add(

@@ -133,14 +133,15 @@ def _mixed_case_sentences() -> list[str]:
 
 def test_lower_case_twins_find_the_same_matches() -> None:
     from services.enricher import facts
+    from services.enricher._actor_patterns import PATTERNS
     from services.enricher._scan import caseless_finditer, caseless_lowered
-    from services.enricher.actors import _PATTERNS
-    from services.enricher.cues import CLAUSE_BREAK, CLAUSE_BREAK_LOWER, CUES
+    from services.enricher.cues import CUES
+    from services.enricher.filters import CLAUSE_BREAK, CLAUSE_BREAK_LOWER
 
     pairs = [(cue.pattern, cue.lower_pattern) for cue in CUES]
     pairs += [(facts._DISTANCE, facts._DISTANCE_LOWER), (facts._PEOPLE, facts._PEOPLE_LOWER)]
     pairs += [(facts._POPULATION, facts._POPULATION_LOWER), (facts._AREA, facts._AREA_LOWER)]
-    pairs += [(_PATTERNS.ministry, _PATTERNS.ministry_lower), (CLAUSE_BREAK, CLAUSE_BREAK_LOWER)]
+    pairs += [(PATTERNS.ministry, PATTERNS.ministry_lower), (CLAUSE_BREAK, CLAUSE_BREAK_LOWER)]
     assert sum(twin is not None for _, twin in pairs) >= 30
     found = 0
     for text in _mixed_case_sentences():
@@ -170,19 +171,19 @@ _GUARD = re.compile(r"\(\?=(?:\[[^\]]*\]|\\d)(?:\|\$)?\)")
 
 
 def _guarded_patterns() -> list[re.Pattern[str]]:
-    from services.enricher import attribution, claims, cues, facts, linking, timeexpr
-    from services.enricher.actors import _PATTERNS, _SURNAME
+    from services.enricher import attribution, claims, cues, facts, filters, linking, timeexpr
+    from services.enricher._actor_patterns import PATTERNS, SURNAME
 
-    patterns = [timeexpr._PATTERN, timeexpr._PATTERN_LOWER, cues.HEDGE, cues.NEGATION, cues.NON_CONFIRMATION]
-    patterns += [cues.BACKGROUND, _PATTERNS.ministry, _PATTERNS.ministry_lower]
+    patterns = [timeexpr._PATTERN, timeexpr._PATTERN_LOWER, filters.HEDGE, filters.NEGATION, filters.NON_CONFIRMATION]
+    patterns += [filters.BACKGROUND, PATTERNS.ministry, PATTERNS.ministry_lower]
     guarded_cues = [cue for cue in cues.CUES if _GUARD.search(cue.pattern.pattern)]
     assert len(guarded_cues) >= 20
     patterns += [cue.pattern for cue in guarded_cues]
     patterns += [cue.lower_pattern for cue in guarded_cues if cue.lower_pattern is not None]
-    patterns += [cues.CLAUSE_BREAK, attribution.SPEECH_VERB, attribution._lower["SPEECH_VERB"]]
-    patterns += [attribution._PASSIVE_BEFORE, claims._PASSIVE, linking.PASSIVE, linking._ANAPHOR, _SURNAME]
-    patterns += [_PATTERNS.grouping, _PATTERNS.known_grouping, _PATTERNS.state, _PATTERNS.generic]
-    patterns += [_PATTERNS.generic_lead, _PATTERNS.prefixed]
+    patterns += [filters.CLAUSE_BREAK, attribution.SPEECH_VERB, attribution._lower["SPEECH_VERB"]]
+    patterns += [attribution._PASSIVE_BEFORE, claims._PASSIVE, linking.PASSIVE, linking._ANAPHOR, SURNAME]
+    patterns += [PATTERNS.grouping, PATTERNS.known_grouping, PATTERNS.state, PATTERNS.generic]
+    patterns += [PATTERNS.generic_lead, PATTERNS.prefixed]
     patterns += [facts._DISTANCE, facts._AREA, facts._PEOPLE]
     twins = [facts._DISTANCE_LOWER, facts._AREA_LOWER, facts._PEOPLE_LOWER]
     patterns += [twin for twin in twins if twin is not None]
@@ -239,12 +240,12 @@ def test_first_characters_of_an_alternation() -> None:
 
 
 def test_second_words_are_in_every_sentence_the_gated_patterns_match() -> None:
+    from services.enricher._actor_patterns import PATTERNS, SECOND_WORDS
     from services.enricher._scan import TRIGGERS, normalise
-    from services.enricher.actors import _PATTERNS, _SECOND_WORDS
 
     texts = _mixed_case_sentences()
-    for name, consumer in _SECOND_WORDS.items():
-        pattern: re.Pattern[str] = getattr(_PATTERNS, name)
+    for name, consumer in SECOND_WORDS.items():
+        pattern: re.Pattern[str] = getattr(PATTERNS, name)
         texts += _vocabulary_texts(pattern.pattern, 2000, 5)
         matched = 0
         for text in texts:
