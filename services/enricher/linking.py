@@ -137,7 +137,6 @@ PARTIAL = "only a part of it held"
 _BLOCK_CONTESTED = re.compile(r"\b(?:around|near|outside|toward|towards|close\s+to|approaches|outskirts)\b", re.I)
 
 
-_IN_BEFORE = re.compile(r"\bin\s+$")
 _CALLED_BEFORE = re.compile(r"\b(town|city|village)\s+of\s+$", re.IGNORECASE)
 _CALLED_AFTER = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(town|city|village)\b", re.IGNORECASE)
 _CLASHES = {"village": frozenset({"town", "city"}), "city": frozenset({"village"}), "town": frozenset[str]()}
