@@ -100,6 +100,8 @@ class _Patterns:
             rf"\b{grouping_starts}(?:{owner}\s+)?[\"“]?(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"”]?\s+"
             rf"(?:operational(?:[- ]strategic|\s+and\s+strategic)?\s+)?group(?:ing)?(?:\s+of\s+forces)?\b"
         )
+        # "operational-strategic groups" are Ukraine's formations; Russia's are "groups of forces"
+        self.ukrainian_formation = re.compile(r"operational[- ](?:and\s+)?strategic", re.IGNORECASE)
         # "the Battlegroup Centre", "Battle Group North" (Russian briefings in English): the name after the noun
         self.battlegroup = re.compile(r"\b[Bb]attle[- ]?[Gg]roup\s+(?P<name>[A-Z][a-z]+)\b")
         groupings = alternation(GROUPINGS)
@@ -133,7 +135,7 @@ class _Patterns:
         # "Viktor Trehubov, a Ukrainian military spokesman," / "Viktor Tregubov, spokesperson for Khortytsia,"
         self.appositive = re.compile(
             rf"{name},\s+(?P<role>(?:(?:an?|the|its|their)\s+)?(?:[\w.’'\"“”-]+\s+){{0,4}}?(?:{roles})"
-            rf"(?:\s+(?:for|of|at|with|to)\s+(?:[\w.’'\"“”-]+\s+){{0,5}}?[\w.’'\"“”-]+?)?)(?=[,.;]|\s+(?:said|says|told|has|had|who|insisted|claimed|stated|wrote))",
+            rf"(?:\s+(?:for|of|at|with|to)\s+(?:[\w.’'\"“”-]+\s+){{0,8}}?[\w.’'\"“”-]+?)?)(?=[,.;]|\s+(?:said|says|told|has|had|who|insisted|claimed|stated|wrote))",
         )
         # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
         # "One blogger, Yuriy Butusov,"

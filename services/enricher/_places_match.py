@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from services.enricher._dateline import is_dateline
 from services.enricher._gazetteer_text import NAME_PARTICLES, REGION_WORDS, key_of, normalise
 from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
@@ -46,6 +47,19 @@ _DISTANCE_FROM_BEFORE = re.compile(
 # a river, sea or lake named after a place is not the place: "the Dnipro River", "Lake Geneva", "Sea of Azov"
 _WATER_AFTER = re.compile(r"\s+(?:River|river|Sea|Lake|Reservoir|reservoir|Canal|Strait|Bay|Lagoon)\b")
 _WATER_BEFORE = re.compile(r"\b(?:River|Lake|Sea\s+of|Gulf\s+of|Bay\s+of|Strait\s+of)\s+$")
+# "cross the Dnipro", "on the far bank of the Dnipro.": a bare name after "the" where only a river can be crossed
+_CROSSED_BEFORE = re.compile(r"\b(?:cross(?:es|ed|ing)?|across|banks?\s+of|side\s+of)\s+the\s+$")
+# ... unless a noun follows ("across the Kharkiv region", "along the Pokrovsk highway") or the name goes on
+_CROSSED_AFTER = re.compile(
+    r"(?![\w'’-]|\s+(?:[A-Z]|[\w-]+\s+(?:region|oblast|province|district|highway|road|axis|front|direction|"
+    r"sector|area|border)\b|(?:region|oblast|province|district|highway|road|axis|front|direction|sector|area|"
+    r"border|city|town)\b))"
+)
+# "the Dnipro operational-strategic group", "the Dnepr battlegroup": a unit named after a place is not the place
+_UNIT_AFTER = re.compile(
+    r"\s+(?:operational[- ](?:strategic|tactical)\s+group|group\s+of\s+(?:troops|forces)|battle[- ]?group|grouping)\b",
+    re.IGNORECASE,
+)
 _QUALIFIER_GAP = re.compile(r",[ \t]*")
 
 
@@ -175,8 +189,10 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
                 if f != MatchFlag.DEMONYM and (not short_caps or gazetteer.kinds[r] == COUNTRY)
             ]
             readings[(key_id, short_caps)] = places
-        if places and _names_water(text, start, end):
+        if places and (_names_water(text, start, end) or _crossed(gazetteer, text, start, end, places)):
             water.add(padded[start : end + 2])
+            reach = end
+        elif places and _UNIT_AFTER.match(text, end):
             reach = end
         elif places:
             kept.append(Match(start, end, surface, key_id, list(places), padded[start : end + 2]))
@@ -200,10 +216,19 @@ def _names_water(text: str, start: int, end: int) -> bool:
     return after is not None or _WATER_BEFORE.search(text, max(0, start - 12), start) is not None
 
 
-def _named_as_city(text: str, match: Match) -> bool:
-    """ "the city of Kherson", "Kharkiv city", "Kharkiv, Ukraine's second-largest city"."""
+def _crossed(gazetteer: Gazetteer, text: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
     return (
-        _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) is not None
+        _CROSSED_BEFORE.search(text, max(0, start - 20), start) is not None
+        and _CROSSED_AFTER.match(text, end) is not None
+        and all(gazetteer.kinds[record] == POPULATED for record, _ in places)
+    )
+
+
+def _named_as_city(text: str, match: Match) -> bool:
+    """ "the city of Kherson", "Kharkiv city", "Kharkiv, Ukraine's second-largest city", a dateline ("KHERSON —")."""
+    return (
+        is_dateline(text, match.start, match.end)
+        or _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) is not None
         or _CITY_AFTER.match(text, match.end) is not None
         or _CITY_APPOSITIVE.match(text, match.end) is not None
     )

@@ -248,6 +248,8 @@ class ActorFinder:
         for grouping, grouping_side in GROUPINGS.items():
             if grouping.lower() in lowered and grouping_side:
                 return grouping_side
+        if PATTERNS.ukrainian_formation.search(phrase):  # "a spokesman for the Dnipro operational-strategic group"
+            return "UA"
         for organisation, known in ORGANISATIONS.items():  # "Wagner chief", "Hezbollah official"
             if known.side and organisation in phrase:
                 return known.side
@@ -405,6 +407,7 @@ class ActorFinder:
                 _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
                 or GROUPINGS.get(name)
                 or GROUPS_OF_FORCES.get(name)
+                or ("UA" if PATTERNS.ukrainian_formation.search(match.group(0)) else None)
             )
             actor = _actor(id=f"grouping:{_slug(name)}", name=f"{name} grouping", kind="grouping", side=code)
             self._add(actor, match.start(), match.end(), match.group(0))

@@ -156,6 +156,10 @@ _ADDRESSEE_THEN_CONTENT = re.compile(r"\s+(?:[\w.’'-]+\s+){1,5}?(?:that|how|wh
 """After "told"/"wrote to": a short addressee, then a content clause ("told national television that ...")."""
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
+_INVERTIBLE_VERBS = frozenset({"said", "says", "added", "adds", "wrote", "writes", "insisted", "stated"})
+_FINITE_AFTER = re.compile(
+    r"\s+(?:had|has|have|were|was|is|are|would|will|could|may|might|must|did|do|does|\w+ed)\b", re.IGNORECASE
+)
 _PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "them"})
 _OBJECT_PRONOUN = re.compile(r"\s+(him|her|them)\b")
 _ORG_KINDS = frozenset({"state", "military", "ministry", "grouping", "media", "organisation", "outlet"})
@@ -260,6 +264,21 @@ class SpeakerTracker:
 _POSSESSIVE_GAP = re.compile(r"['’]s\s+[^,;]*?(?:\band\b|\bor\b|[\"“”])")
 """A possessive in the object of an earlier verb coordinated with the reporting verb ("called Prigozhin's statement
 "not true" and said"); "Russia's top general has said" and "Zelensky's office said" keep the possessor."""
+
+
+def _inverted_without_quote(before: str, verb: str, base: int, mentions: list[ActorMention], text: str) -> bool:
+    """ "X was not encircled, said Y, a spokesman": a comma before the verb and the speaker right after it; not when
+    the speaker ends at the comma ("Y, a spokesman for the army, Z, said"), closes a relative clause ("The ministry,
+    which ..., said") or the words after the verb are a clause of their own ("..., said Russian forces had ...")."""
+    lead = before.rstrip()
+    if not lead.endswith(",") or verb.lower() not in _INVERTIBLE_VERBS:
+        return False
+    comma = base + len(lead) - 1
+    if any(comma - 2 <= m.end <= comma for m in mentions) or _RELATIVE_BEFORE.search(lead):
+        return False
+    verb_end = base + len(before) + len(verb)
+    after = next((m for m in mentions if verb_end <= m.start <= verb_end + 6), None)
+    return after is not None and not _FINITE_AFTER.match(text, after.end)
 
 
 def _plural_people(actor: Actor) -> bool:
@@ -438,8 +457,9 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
                 )
                 continue
         scope: Scope
-        if _INVERTED.search(before):
-            # '"Fighting continues in the city," said Viktor Trehubov': the speaker follows the verb
+        if _INVERTED.search(before) or _inverted_without_quote(before, verb, base, mentions, text):
+            # '"Fighting continues in the city," said Viktor Trehubov', "X was not encircled, said Y, a spokesman":
+            # the speaker follows the verb
             found = _speaker_after(mentions, base + match.end(), 6, tracker)
             if found is not None:
                 events.append(

@@ -26,7 +26,7 @@ from newsmon.contracts.ids import claim_id, fact_id
 from newsmon.story import signature
 from services.enricher._scan import TRIGGERS, normalise
 from services.enricher._spans import Cover
-from services.enricher.actors import find_actors
+from services.enricher.actors import ActorMention, find_actors
 from services.enricher.claims import ClaimExtractor, DroppedCue
 from services.enricher.facts import FactExtractor
 from services.enricher.sentences import Sentence, split_sentences
@@ -59,6 +59,13 @@ class Extraction:
     dropped: tuple[DroppedCue, ...]
 
 
+def _name_span(mention: ActorMention, text: str) -> tuple[int, int]:
+    """A person's name without the role phrase after it: "X, governor of the Kherson region," keeps the region."""
+    if text.startswith(mention.surface, mention.start):
+        return mention.start, mention.start + len(mention.surface)
+    return mention.start, mention.end
+
+
 def extract(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | None = None) -> EnrichedArticle:
     """Places, actors, claims, numeric facts and the story signature of one article."""
     return explain(article, finder=finder, now=now).article
@@ -75,11 +82,21 @@ def explain(article: RawArticle, *, finder: PlaceFinderLike, now: datetime | Non
     actors = find_actors(text, countries, [(s.start, s.end, a) for s, a in zip(sentences, active, strict=True)])
     # a place name inside a person's name, a grouping or an outlet ("Viktor", "Khortytsia") is not a place here
     blocked = Cover(
-        (m.start, m.end) for m in actors.mentions if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES
+        _name_span(m, text)
+        for m in actors.mentions
+        if m.pronoun is None and actors.actors[m.actor_id].kind in _NOT_PLACES
     )
     places = [m for m in found if not blocked.covers(m.start, m.end)]
+    # ... and a place in a person's role ("X, governor of the Darfur region, said") is where they serve, not what
+    # the sentence is about
+    roles = Cover(
+        (m.start + len(m.surface), m.end)
+        for m in actors.mentions
+        if m.pronoun is None and actors.actors[m.actor_id].kind == "person" and m.end > m.start + len(m.surface)
+    )
+    about = [m for m in places if not roles.covers(m.start, m.end)]
 
-    claims_engine = ClaimExtractor(text, sentences, places, actors, anchor, active)
+    claims_engine = ClaimExtractor(text, sentences, about, actors, anchor, active)
     drafts, dropped = claims_engine.run()
     facts_engine = FactExtractor(
         text,

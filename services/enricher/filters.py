@@ -82,7 +82,9 @@ BACKGROUND = re.compile(
     r"\w+est)\b)|(?:in|during|at|since)\s+the\s+(?:(?:first|early|opening|initial)\s+(?:days|weeks|months|stages?|phase|hours)|"
     r"start|beginning|outset)\s+of\s+(?:the\s+)?(?:full|war|invasion|conflict|russian|2022)|"
     r"(?:after|since|before|following)\s+(?:the\s+)?(?:fall|capture|loss|liberation|seizure)\s+of|years?\s+ago|"
-    r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|(?:earlier|already)\s*$)",
+    r"months\s+ago|at\s+the\s+time|historically|in\s+the\s+past)\b|(?:earlier|"
+    # "has already left" is done with; "were already pushing toward X" is under way
+    r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)already)\s*$)",
     re.IGNORECASE,
 )
 INFINITIVE_CUE = re.compile(

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from newsmon.contracts import Place, PlaceMention
+from services.enricher._dateline import is_dateline
 from services.enricher._lexicon import STATES
 from services.enricher._scan import first_characters
 from services.enricher._spans import Cover
@@ -45,12 +46,6 @@ _METONYM_USE = re.compile(
     re.IGNORECASE,
 )
 _METONYM_WORDS = frozenset(w.lower() for entry in STATES.values() for w in entry.metonyms)
-_DATELINE = re.compile(
-    # "KYIV, Feb 17 (Reuters) -", "KHERSON, Ukraine (AP) —", "MOSCOW, March 13. /TASS/.": where the story was filed
-    r"[^\n]{0,40}?(?:\([A-Z][\w .&-]{1,30}\)\s*[-–—]|/[A-Z][\w-]{1,15}/)"
-)
-_DATELINE_CAPS = re.compile(r"[^\n]{0,40}?\s[-–—]\s")
-"""An all-capitals place opening a line ("KYIV, Ukraine — ...") needs only the dash."""
 _WATER = re.compile(r"\s+(?:River|river|Sea|sea|Bay|bay|Lake|lake|Reservoir|reservoir|Canal|canal)\b")
 _FRONT_NAME = re.compile(
     # "on the Pokrovsk axis", "the Pokrovsk and Kurakhove axes", "the Donetsk Oblast front", "in the Lyman direction":
@@ -178,7 +173,7 @@ class PlaceLinker:
             for m in places
             if m.place.kind != "country"
             and not self._metonym(m, states)
-            and not self._dateline(m)
+            and not is_dateline(self.text, m.start, m.end)
             and not _WATER.match(text, m.end)
             and not self._front(m)
         ]
@@ -196,18 +191,6 @@ class PlaceLinker:
         if not states.covers(mention.start, mention.end) and mention.surface.lower() not in _METONYM_WORDS:
             return False
         return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
-
-    def _dateline(self, mention: PlaceMention) -> bool:
-        """'KYIV, Feb 17 (Reuters) - ...': where the story was filed, never what it says happened there."""
-        line_start = self.text.rfind("\n", 0, mention.start) + 1
-        opening = self.text[line_start : mention.start].strip()
-        # only at the start of a line, or after another place of the same dateline ("KYIV/MOSCOW, ...")
-        if opening and not re.fullmatch(r"[A-Z][A-Z '/-]*", opening):
-            return False
-        window = min(len(self.text), mention.end + 60)
-        if _DATELINE.match(self.text, mention.end, window):
-            return True
-        return mention.surface.isupper() and _DATELINE_CAPS.match(self.text, mention.end, window) is not None
 
     def refs_in(self, start: int, end: int) -> list[PlaceRef]:
         """The places named in ``[start, end)`` plus the anaphors there, read as their antecedents; by start."""

@@ -63,3 +63,5 @@ def test_sentence(case: dict[str, Any], request: pytest.FixtureRequest) -> None:
         assert {c.about.date() for c in enriched.claims if c.about} == {date.fromisoformat(case["about"])}
     for surface, place_id in case.get("places", {}).items():
         assert {m.place.id for m in enriched.places if m.surface == surface} == {place_id}
+    for surface in case.get("not_places", ()):
+        assert not [m.place.id for m in enriched.places if m.surface == surface], f"{surface} is no place here"
