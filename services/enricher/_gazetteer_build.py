@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from array import array
 from collections import defaultdict
@@ -14,7 +15,7 @@ import pycountry
 
 from services.enricher import _gazetteer_data as data
 from services.enricher._gazetteer_text import is_latin_name, key_of, normalise, skeleton
-from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
+from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag, haversine_km
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,10 @@ def build_gazetteer() -> Gazetteer:
     cities: dict[str, dict[str, Any]] = data.load_geonames("cities500.json")
     by_group: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_name: dict[tuple[str, str, str], int] = {}
+    districts = city_districts(cities)
     for city in sorted(cities.values(), key=lambda c: int(c["geonameid"])):
+        if city["geonameid"] in districts:
+            continue
         record = builder.add(
             id_=str(city["geonameid"]), geonames_id=int(city["geonameid"]), name=city["name"], kind=POPULATED,
             country=city["countrycode"], admin1=city["admin1code"] or "", lat=float(city["latitude"]),
@@ -104,6 +108,46 @@ def build_gazetteer() -> Gazetteer:
     area_admin1 = _areas(builder)
     country_records, capital_records = _add_countries(builder, by_group)
     return _freeze(builder, admin1_names, region_records, region_stems, area_admin1, country_records, capital_records)
+
+
+_DISTRICT_FORM = re.compile(r"\s+(?:District|district|Rayon|rayon|Raion|raion|Rajon|rajon)$")
+CITY_DISTRICT_REACH_KM = 25.0
+CITY_DISTRICT_MIN_POPULATION = 20_000
+
+
+def city_districts(cities: dict[str, dict[str, Any]]) -> set[Any]:
+    """Geonames ids of the districts of a city listed as populated places of their own ("Zarichnyi" in Sumy,
+    "Obolon" in Kyiv): their alternate names call them a district or raion, they are no village, and a place with more
+    people lies within :data:`CITY_DISTRICT_REACH_KM`. Left in, a district reads as a town of its own (with the
+    city's population) and takes the claims meant for its city; left out, "Kyiv's Obolon district" is about Kyiv."""
+    suspects = [
+        city
+        for city in cities.values()
+        if int(city["population"] or 0) >= CITY_DISTRICT_MIN_POPULATION
+        and any(
+            (form := _DISTRICT_FORM.sub("", alternate)) != alternate and skeleton(form) == skeleton(city["name"])
+            for alternate in city["alternatenames"]
+        )
+    ]
+    cells: dict[tuple[int, int], list[tuple[float, float, int, Any]]] = defaultdict(list)
+    for city in cities.values():  # a grid of half-degree cells: only the neighbouring cells need a distance
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        cells[(int(lat * 2), int(lon * 2))].append((lat, lon, int(city["population"] or 0), city["geonameid"]))
+    found = set()
+    for district in suspects:
+        lat, lon = float(district["latitude"]), float(district["longitude"])
+        population = int(district["population"] or 0)
+        row, column = int(lat * 2), int(lon * 2)
+        if any(
+            other_population > population
+            and other_id != district["geonameid"]
+            and haversine_km(lat, lon, other_lat, other_lon) <= CITY_DISTRICT_REACH_KM
+            for r in (row - 1, row, row + 1)
+            for c in (column - 1, column, column + 1)
+            for other_lat, other_lon, other_population, other_id in cells.get((r, c), ())
+        ):
+            found.add(district["geonameid"])
+    return found
 
 
 def _clean(form: str) -> str:

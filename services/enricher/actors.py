@@ -521,7 +521,9 @@ class ActorFinder:
             if not (match.group("demonym") or place_code) and (
                 role in {"soldier", "soldiers", "source", "sources", "analyst", "analysts"}
                 or not (match.group("article") or match.group("mod") or HEADLINE_SAYS.match(text, role_match.end()))
-                or (office and not match.group("mod"))  # "the command of": a military or regional office only
+                # "the command of": a military or regional office only, or one the article has named ("the
+                # regional military administration ... the administration said")
+                or (office and not match.group("mod") and not self._office_named_before(role, match.start()))
             ):
                 continue
             code = PATTERNS.demonym_side.get(re.sub(r"\s+", " ", match.group("demonym") or "").lower()) or place_code
@@ -568,6 +570,9 @@ class ActorFinder:
                     role_match.end(),
                     self._text[match.start() : role_match.end()].strip(),
                 )
+
+    def _office_named_before(self, office: str, position: int) -> bool:
+        return re.search(rf"\b(?:{'|'.join(LOCAL_WORDS)}|military)\s+{office}\b", self._text[:position]) is not None
 
     def _last_side_before(self, position: int, kinds: tuple[str, ...]) -> str | None:
         best: tuple[int, str] | None = None
