@@ -347,15 +347,18 @@ class ActorFinder:
         before ``position``: "its"/"their" in a role phrase ("Their spokesman, X") is that institution's."""
         start = max(0, position - 600)
         found: tuple[int, str] | None = None
+        # quoted speech is not where the owner is named: '"No Russian soldiers are there," their spokesman said'
         for match in PATTERNS.ministry.finditer(self._text, start, position):
             code = _code_of(
                 match.group("country") or match.group("country2"), match.group("demonym") or match.group("demonym2")
             )
-            if code is not None:
+            if code is not None and not _inside_quote(self._text, match.start()):
                 found = (match.start(), code)
         for match in PATTERNS.organisation.finditer(self._text, start, position):
             known = ORGANISATIONS[_canonical(match.group("name"), ORGANISATIONS)]
-            if known.side is not None and (found is None or match.start() > found[0]):
+            if known.side is None or _inside_quote(self._text, match.start()):
+                continue
+            if found is None or match.start() > found[0]:
                 found = (match.start(), known.side)
         return found[1] if found else None
 
@@ -655,6 +658,12 @@ class ActorFinder:
 def _group_pattern(role: str) -> re.Pattern[str]:
     """A demonym, maybe a word, then the role ("Russian military bloggers"); compiled once per role."""
     return re.compile(rf"\b({PATTERNS.owner_demonyms})\s+(?:\w+\s+)?{role}s?\b", re.IGNORECASE)
+
+
+def _inside_quote(text: str, position: int) -> bool:
+    """Whether ``position`` is inside a quotation opened earlier in its paragraph."""
+    line = text[text.rfind("\n", 0, position) + 1 : position]
+    return line.count('"') % 2 == 1 or line.rfind("“") > line.rfind("”")
 
 
 def _role_noun(phrase: str) -> str | None:

@@ -40,6 +40,7 @@ from services.enricher.filters import (
     CLAUSE_BREAK_LOWER,
     HEDGE,
     INFINITIVE_CUE,
+    NEGATED_AFTER,
     NEGATION,
     NON_CONFIRMATION,
 )
@@ -117,7 +118,12 @@ _REPELLED_BEFORE = re.compile(
 )
 _DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b", re.IGNORECASE)
 _AGENT_KINDS = frozenset({"state", "military", "grouping", "ministry", "organisation"})
-_DESIRE_EXEMPT = re.compile(r"\b(?:could|might|may|would|will|if|unless|whether)\b", re.IGNORECASE)
+_DESIRE_EXEMPT = re.compile(
+    # evacuations are ordered and urged (events); planned, prepared and rumoured ones are not
+    r"\b(?:could|might|may|would|will|if|unless|whether|plans?\s+to|planning\s+to|prepar(?:e|es|ed|ing)\s+to|"
+    r"rumou?rs?|talk\s+of)\b",
+    re.IGNORECASE,
+)
 _WORDS_TO_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -481,6 +487,9 @@ class ClaimExtractor:
             hedge = _DESIRE_EXEMPT.search(window)
         if hedge:
             return f"hedge: «{hedge.group(0)}»"
+        negated = NEGATED_AFTER.match(clause_after)
+        if negated:
+            return f"negated after the cue: «{negated.group(0).strip()}»"
         around = window + " " + clause_after[:25]
         infinitive = INFINITIVE_CUE.search(around)
         if (
@@ -565,6 +574,8 @@ class ClaimExtractor:
         # holds El Fasher); only the opponent needs the table
         holder_default = country
         taker_default = OPPONENTS.get(country or "")
+        if cue.name == "not_captured.our_control" and attribution.side:
+            return attribution.side, f"«our»: the side of {attribution.name}"
         if explicit:
             if predicate == "encircled":
                 return explicit, f"named in the cue «{match.group(0)}»"

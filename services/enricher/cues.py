@@ -61,6 +61,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     "not_captured.did_not_take": ("captur", "seiz", "take", "taken", "enter"),
     "not_captured.not_occupied": ("occupied", "captured", "taken", "seized", "lost", "overrun", "surrendered"),
     "not_captured.not_under": ("control", "hands"),
+    "not_captured.our_control": ("our",),
     "not_captured.repelled": (
         "repel",
         "repuls",
@@ -280,6 +281,14 @@ CUES: tuple[Cue, ...] = (
         "not_captured",
         rf"\b(?:remains?|remained|(?:is|are|was|were)\s+still|still)\s+(?:firmly\s+|fully\s+)?(?:in|under)\s+"
         rf"(?:the\s+)?(?:{_SIDE}(?:['’]s)?\s+)?(?:control|hands)\b",
+        "subject",
+    ),
+    _cue(
+        # "Tiahynka is under our control": the speaker's side holds it
+        "not_captured.our_control",
+        "not_captured",
+        r"\b(?:is|are|was|were|remains?|remained|stays?|stayed)\s+(?:still\s+|firmly\s+|fully\s+|completely\s+)?"
+        r"(?:under|in)\s+our\s+(?:full\s+|complete\s+)?(?:control|hands)\b",
         "subject",
     ),
     _cue(

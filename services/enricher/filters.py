@@ -20,11 +20,20 @@ _HEDGE_WORDS = (
     # a proposal's terms: "a ceasefire proposal that would see hostages freed and troops withdraw"
     r"proposals?|proposed|proposes|calls?\s+for|called\s+for|calling\s+for|under\s+the\s+(?:plan|deal|"
     r"agreement|proposal|terms)|"
-    r"failed\s+to|fail\s+to"
+    r"failed\s+to|fail\s+to|"
+    # preparations and hearsay: "preparing to evacuate X", "talk of a push on X", "rumours of a landing near X"
+    r"prepar(?:e|es|ed|ing)\s+(?:to|for)|rumou?rs?|speculation|talk\s+of"
 )
 HEDGE = re.compile(rf"\b{first_characters(_HEDGE_WORDS)}(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
 _NEGATION_WORDS = r"not|never|no|n['’]t|neither|nor|without"
 NEGATION = re.compile(rf"\b{first_characters(_NEGATION_WORDS)}(?:{_NEGATION_WORDS})\b", re.IGNORECASE)
+NEGATED_AFTER = re.compile(
+    # "an evacuation of the city was not being considered", "a withdrawal is not planned", "... was ruled out"
+    r"[^,;]{0,50}?\b(?:is|was|were|are|has\s+been|had\s+been|have\s+been)\s+(?:not|n['’]t)\s+(?:being\s+)?"
+    r"(?:considered|planned|discussed|envisaged|on\s+the\s+table|under\s+consideration)\b"
+    r"|[^,;]{0,50}?\b(?:was|were|is|are|has\s+been|had\s+been)\s+ruled\s+out\b",
+    re.IGNORECASE,
+)
 NON_CONFIRMATION = re.compile(
     r"\b(?=[cdhnruy])(?:yet\s+to\s+(?:confirm|say|acknowledge|comment)|(?:has|have|had|did|does|do)\s*(?:not|n['’]t)\s*,?"
     r"(?:\s*\w+\s*,)?\s+(?:yet\s+)?(?:confirm\w*|say|said|acknowledge\w*)|(?:declined|refused)\s+to\s+(?:confirm|say|comment)|"
