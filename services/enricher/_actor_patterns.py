@@ -228,6 +228,12 @@ WITNESS_ROLES = frozenset(
 WITNESS_SPEAKS = re.compile(
     r"[^.;!?\"“”]{0,60}?\b(?:said|say|says|told|tell|reported|report|described|describe|recounted|added)\b"
 )
+UNIT_OWNER = re.compile(
+    r"\b(?:corps|brigade|battalion|regiment|division|unit)(?:['’]s?)?\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:spokes(?:man|woman|person)|commander|officer|chief|head|deputy)\b",
+    re.IGNORECASE,
+)
+"""A unit's speaker: "the corps' spokesperson", "a brigade commander", "the battalion's deputy commander"."""
 OWNER_PRONOUN_BEFORE = re.compile(r"\b(?:its|their)\s+$", re.IGNORECASE)
 LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "provincial", "occupation"})
 """Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""

@@ -97,10 +97,15 @@ def build_gazetteer() -> Gazetteer:
             by_name[name_key] = record
         builder.name(record, city["name"], MatchFlag.NAME)
         name_shape = skeleton(city["name"])
+        press = city["countrycode"] in PRESS_SPELLING_COUNTRIES
         for alternate in city["alternatenames"]:
             if _usable_alternate(alternate):
                 same_shape = skeleton(alternate) == name_shape
                 builder.name(record, alternate, MatchFlag.SPELLING if same_shape else MatchFlag.ALTERNATE)
+                for spelling in press_spellings(alternate) if press else ():
+                    # a derived form never outranks a form some other place really has ("Krasny Liman" is Lyman's
+                    # former name, not the village Krasnyi Lyman)
+                    builder.name(record, spelling, MatchFlag.ALTERNATE)
     del cities
     _apply_variants(builder, by_name)
     _add_extra_places(builder, by_group)
@@ -148,6 +153,30 @@ def city_districts(cities: dict[str, dict[str, Any]]) -> set[Any]:
         ):
             found.add(district["geonameid"])
     return found
+
+
+PRESS_SPELLING_COUNTRIES = frozenset({"UA", "RU", "BY", "MD", "GE", "AM", "AZ", "KZ"})
+_SOFT_SIGN_E = re.compile(r"[’'ʹʼ](?=[eE])")
+_SOFT_SIGN = re.compile(r"[’'ʹʼ]")
+_JO = re.compile(r"j[oö]")
+_J_BEFORE_VOWEL = re.compile(r"j(?=[aeiou])")
+_J = re.compile(r"(?<=[aeiouy])j")
+_OE_END = re.compile(r"(?<=[a-z])oe\b")
+_IY_END = re.compile(r"(?<=[a-z])(?:iy|yy|yi)\b")
+_AY = re.compile(r"(?<=a)y(?=[bcdfghklmnprstvz])")
+
+
+def press_spellings(form: str) -> set[str]:
+    """The spellings English-language newsrooms use for a scholarly or German-style romanisation of a Russian or
+    Ukrainian name: "Dobropol'ye" -> "Dobropolye", "Vasil'evka" -> "Vasilyevka", "Ternovatoe" -> "Ternovatoye",
+    "Belozjorskoe" -> "Belozerskoye", "Velikij Burluk" -> "Velikiy Burluk", "Veliky Burluk", "Grajvoron" ->
+    "Grayvoron", "Graivoron"."""
+    press = _SOFT_SIGN.sub("", _SOFT_SIGN_E.sub("y", form))
+    press = _J.sub("y", _J_BEFORE_VOWEL.sub("y", _JO.sub("e", press)))
+    press = _OE_END.sub("oye", press)
+    spellings = {press, _IY_END.sub("y", press), _AY.sub("i", press)}
+    spellings.discard(form)
+    return spellings
 
 
 def _clean(form: str) -> str:

@@ -61,6 +61,7 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _QUALIFIER_GAP = re.compile(r",[ \t]*")
+_IN_REGION_GAP = re.compile(r"\s+in\s+(?:the\s+)?")
 
 
 @dataclass(slots=True)
@@ -207,7 +208,7 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
         _describe(gazetteer, text, match, starts, ends, headlines, bylines, memo)
     _echo_person_names(kept)
     _read_region_forms(gazetteer, text, kept)
-    _link_qualifiers(text, kept)
+    _link_qualifiers(gazetteer, text, kept)
     return Scan(kept, demonyms)
 
 
@@ -484,8 +485,9 @@ def read_bare_stems_as_regions(
     # one sense per article: once the text calls a stem a city ("the southern city of Kherson"), the bare stem is
     # the city throughout, even where the article also names the region
     cities = {match.key or key_of(match.surface) for match in matches if named and _named_as_city(text, match)}
+    listed = _listed_with_towns(gazetteer, text, matches) if named else set()
     for match in matches:
-        if match.forced_reason is not None:
+        if match.forced_reason is not None or match.start in listed:
             continue
         stem = match.key or key_of(match.surface)
         region = named.get(stem)
@@ -513,14 +515,40 @@ def read_bare_stems_as_regions(
                 _force_region(bare, _pick_region(gazetteer, bare, regions), f"coordinated with {named_region}")
 
 
+def _listed_with_towns(gazetteer: Gazetteer, text: str, matches: list[Match]) -> set[int]:
+    """Starts of the stems listed with a town that names no region: "refineries in Ryazan, Volgograd and Kstovo"."""
+    found: set[int] = set()
+    chain: list[Match] = []
+    for match in [*matches, None]:
+        if match is not None and chain and _joined(text, chain[-1], match):
+            chain.append(match)
+            continue
+        if len(chain) > 1 and any(
+            not _stem_regions(gazetteer, m) and all(gazetteer.kinds[r] == POPULATED for r, _ in m.candidates)
+            for m in chain
+        ):
+            found.update(m.start for m in chain)
+        chain = [match] if match is not None else []
+    return found
+
+
 def _same_sentence(text: str, first: int, second: int) -> bool:
     low, high = min(first, second), max(first, second)
     between = text[low:high]
     return "." not in between and "!" not in between and "?" not in between and "\n" not in between
 
 
-def _link_qualifiers(text: str, matches: list[Match]) -> None:
+def _link_qualifiers(gazetteer: Gazetteer, text: str, matches: list[Match]) -> None:
+    """ "Independence, Missouri" and "Uspenovka in the Zaporozhye Region": the place lies in what follows it."""
     for current, following in pairwise(matches):
         gap = text[current.end : following.start]
-        if _QUALIFIER_GAP.fullmatch(gap) and not text.startswith(("'s", "’s"), following.end):
+        if text.startswith(("'s", "’s"), following.end):
+            continue
+        if _QUALIFIER_GAP.fullmatch(gap):
             current.qualifiers = [record for record, flag in following.candidates if flag <= MatchFlag.REGION_FORM]
+        elif _IN_REGION_GAP.fullmatch(gap):
+            current.qualifiers = [
+                record
+                for record, flag in following.candidates
+                if flag <= MatchFlag.REGION_FORM and gazetteer.kinds[record] in (REGION, COUNTRY)
+            ]

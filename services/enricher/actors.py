@@ -32,6 +32,7 @@ from services.enricher._actor_patterns import (
     SECOND_WORDS,
     SOURCE_TOLD,
     SURNAME,
+    UNIT_OWNER,
     WITNESS_ROLES,
     WITNESS_SPEAKS,
 )
@@ -320,6 +321,10 @@ class ActorFinder:
                 OWNER_PRONOUN.match(role) or OWNER_PRONOUN_BEFORE.search(self._text, max(0, role_start - 7), role_start)
             ):
                 side = self._last_institution_side(role_start)  # "Their spokesman, X," after the institution
+            if side is None and UNIT_OWNER.search(self._text, max(0, role_start - 40), match.start("name")):
+                # "the corps' spokesperson, X", "a brigade commander, X": a unit that speaks to the press from the
+                # front, on the side of the country it is in
+                side = self._nearest_place_country(match.start())
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start("name"), match.end("name"), name)
 

@@ -62,6 +62,11 @@ _DEMONYM_ALTERNATION = "|".join(
 _BY_SIDE = re.compile(
     rf"^[^.;]{{0,60}}?\b(?P<prep>by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE
 )
+_CLAIMANT_BEFORE = re.compile(
+    rf"\b(?P<side>{_SIDE_ALTERNATION})(?:['’]s)?\s+(?:claims?|assertions?|reports?)\s+"
+    r"(?:to\s+have|(?:that\s+)?(?:it|they|its\s+(?:forces|troops))\s+(?:had|has|have))\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
 _OWN_FORCES = re.compile(
     r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
@@ -434,6 +439,9 @@ class ClaimExtractor:
         )
 
         actor, actor_reason = self._actor(cue, predicate, match, start, end, clause_start, ref, explicit, attribution)
+        if cue.name == "captured.under_control" and predicate == "captured" and actor == ref.place.country_code:
+            # "X is under the control of the Ukrainian Defense Forces" (X Ukrainian): held, not taken
+            predicate, rule = "not_captured", f"{cue.name}+own-side"
         trace["actor"] = f"{actor} — {actor_reason}"
 
         about, about_text = _time_for(times, start, clause_start, clause_end)
@@ -574,6 +582,10 @@ class ClaimExtractor:
         # holds El Fasher); only the opponent needs the table
         holder_default = country
         taker_default = OPPONENTS.get(country or "")
+        claimant = _CLAIMANT_BEFORE.search(self.text, max(clause_start, start - 60), start)
+        if claimant is not None and predicate in ("captured", "encircled", "advancing_toward", "struck"):
+            # "rejects Russian claim to have captured X": the claim's owner did it, whoever rejects it
+            return _SIDE_WORDS[claimant.group("side").lower()], f"owner of «{claimant.group(0).strip()}»"
         if cue.name == "not_captured.our_control" and attribution.side:
             return attribution.side, f"«our»: the side of {attribution.name}"
         if explicit:

@@ -171,6 +171,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
     ),
     "struck.hit": (
         "hit",
+        "wreck",
         "damaged",
         "destroyed",
         "struck",
@@ -658,7 +659,7 @@ CUES: tuple[Cue, ...] = (
         "struck.hit",
         "struck",
         r"\b(?:missiles?|drones?|rockets?|shells?|bombs?|strikes?|projectiles?|munitions?|warheads?|debris|shelling)\s+"
-        r"(?:\w+\s+)?(?:hit|hits|hitting|struck|strikes|(?:slammed|slams|crashed|crashes|smashed|ploughed|plowed)\s+into|"
+        r"(?:\w+\s+)?(?:hit|hits|hitting|struck|strikes|damaged|destroyed|wrecked|(?:slammed|slams|crashed|crashes|smashed|ploughed|plowed)\s+into|"
         r"lands?\s+(?:in|on|near)|landed\s+(?:in|on|near)|"
         r"(?:tore|ripped)\s+(?:into|through)|exploded\s+(?:in|over|near|above)|fell\s+(?:on|onto))\b"
         # "was hit by debris", not "hit by sanctions"

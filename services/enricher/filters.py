@@ -74,7 +74,7 @@ REJECTION = re.compile(
     r"[^.;]{0,80}?[\"“]?\b(?:false|fabricated|fabrication|untrue|fake|lies?|baseless|groundless|propaganda|"
     r"nonsense|disinformation|misinformation|fiction|fictional|invention|invented|fantasy|fantasies|hoax|myth)\b"
     r"|\b(?:den(?:y|ied|ies|ying)|refut\w+|reject\w*|dismiss(?:ed|es|ing)?|disput(?:ed|es|ing)|rebut\w*)\s+"
-    r"(?:the\s+|these\s+|those\s+|such\s+|this\s+)?"
+    r"(?:the\s+|these\s+|those\s+|such\s+|this\s+)?(?:(?:[A-Z][\w-]+|\w+['’]s)\s+)?"
     r"(?:claims?|reports?|assertions?|allegations?)\b"
     r"|\b(?:a|the)\s+(?:claim|report|assertion)\s+(?:that\s+)?[^.;]{0,60}?\b(?:\w+ly\s+)?(?:rejected|denied|"
     r"dismissed|refuted)\b"

@@ -27,7 +27,7 @@ from services.enricher._gazetteer_text import key_of
 
 logger = logging.getLogger(__name__)
 
-BUILD_VERSION = "3"  # 3: city districts left out (see _gazetteer_build.city_districts)
+BUILD_VERSION = "4"  # 3: city districts left out; 4: press spellings of Russian and Ukrainian names
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "newsmon" / "gazetteer"
 KEPT_OTHER_CACHES = 2
 
