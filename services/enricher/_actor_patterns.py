@@ -207,6 +207,10 @@ class _Patterns:
             r"(?:update|bulletin|briefing|summary))\b(?!\s+of\b)",
             re.I,
         )
+        self.bare_army = re.compile(
+            r"(?<![\w’'-])(?:[Tt]he\s+)?(?:[Aa]rmy|[Mm]ilitary)\b(?=\s+(?:also\s+)?(?:says|said|denied|denies|"
+            r"claims|claimed|insists|insisted|reported|reports|stated|added|confirmed|acknowledged)\b)"
+        )
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
             r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"

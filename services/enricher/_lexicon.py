@@ -80,7 +80,7 @@ STATES: dict[str, StateEntry] = {
 DEMONYM_COMPOUNDS = ("installed", "backed", "appointed", "controlled", "led", "allied", "aligned", "sponsored")
 """``<demonym or country>-<word>`` names the same side: "Russian-installed officials", "Iran-backed militias"."""
 
-OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU", "SD": "RSF", "RSF": "SD"}
+OPPONENTS: dict[str, str] = {"RU": "UA", "UA": "RU", "SD": "RSF", "RSF": "SD", "CD": "M23", "M23": "CD"}
 """Belligerents of the conflicts the monitor follows: the default actor when a text names none (see docs). A side is
 a country code, or the short name of an armed group that fights its own state (Sudan's Rapid Support Forces: "RSF")."""
 
@@ -340,6 +340,7 @@ ORGANISATIONS: dict[str, Known] = {
     "SAF": Known("sd.military", "Sudanese armed forces", "military", "SD"),
     "Rapid Support Forces": Known("org:rsf", "Rapid Support Forces", "military", "RSF"),
     "RSF": Known("org:rsf", "Rapid Support Forces", "military", "RSF"),
+    "M23": Known("org:m23", "M23", "military", "M23"),
     # a defence ministry named without its state: the side named last (see actors.py, "MoD")
     "Defense Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),
     "Defence Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),

@@ -264,6 +264,7 @@ class ActorFinder:
         text = self._text
         self._people(text)
         self._institutions(text)
+        self._home_army(text)
         self._named_again(text)
         self._surnames(text)
         self._pronouns(text)
@@ -609,6 +610,24 @@ class ActorFinder:
             if distance < 300 and (best is None or distance < best[0]):
                 best = (distance, country)
         return best[1] if best else None
+
+    def _home_army(self, text: str) -> None:
+        """ "army says its troops still hold the town", "The army denied it" before any state's armed forces are
+        named: the armed forces of the country the story is in (after one is named, "the army" refers back to it,
+        see ``_pronouns``)."""
+        for match in PATTERNS.bare_army.finditer(text):
+            before = text[max(0, match.start() - 25) : match.start()].rstrip()
+            if before and before[-1] not in '.;:,!?—–-"“”':
+                continue  # only a subject of its own: not "Sudanese army", "Russia's army", "Wagner's private army"
+            if any(
+                m.start < match.start() and m.actor_id.endswith(".military") for m in self.index.mentions if m.actor_id
+            ):
+                continue
+            code = self._nearest_place_country(match.start())
+            if code is None or code not in STATES:
+                continue
+            actor = self._state_actor(code, kind="military", suffix="military")
+            self._add(actor, match.start(), match.end(), match.group(0))
 
     def _named_again(self, text: str) -> None:
         for name, actor in self._later_names.items():

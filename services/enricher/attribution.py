@@ -157,6 +157,7 @@ _ADDRESSEE_THEN_CONTENT = re.compile(r"\s+(?:[\w.’'-]+\s+){1,5}?(?:that|how|wh
 _CONTENT_AFTER = re.compile(r"\s*(?:that|how|whether|it|they|he|she|its|their)\b|\s*[:“\"]", re.IGNORECASE)
 _INVERTED = re.compile(r"(?:[”\"]\s*,?|,\s*[”\"])\s*$")
 _INVERTIBLE_VERBS = frozenset({"said", "says", "added", "adds", "wrote", "writes", "insisted", "stated"})
+_DATELINE_AGENCY = re.compile(r"\)\s*[-–—]")
 _FINITE_AFTER = re.compile(
     r"\s+(?:had|has|have|were|was|is|are|would|will|could|may|might|must|did|do|does|\w+ed)\b", re.IGNORECASE
 )
@@ -222,6 +223,7 @@ class SpeakerTracker:
         self.last_group: Actor | None = None
         """The latest speaker "they" can be: officials, authorities, an institution."""
         self.last_by_kind: dict[str, Actor] = {}
+        self.last_state_military: Actor | None = None
 
     def attribution(self, actor: Actor, surface: str) -> Attribution:
         named = actor.kind != "person" or actor.id.startswith("person:") or surface.lower() in _PRONOUNS
@@ -232,6 +234,8 @@ class SpeakerTracker:
         if mention.pronoun is None:
             return self._actors.actors.get(mention.actor_id)
         word = mention.surface.lower()
+        if ("army" in word or "military" in word) and self.last_state_military is not None:
+            return self.last_state_military  # "the army": a state's, not an armed group's ("the RSF ... the army")
         for kind in ("ministry", "grouping", "general staff", "military", "army"):
             if kind in word:
                 wanted = {"general staff": "military", "army": "military"}.get(kind, kind)
@@ -252,6 +256,8 @@ class SpeakerTracker:
             if actor.kind not in ("state", "outlet", "media"):
                 self.last_group = actor
         self.last_by_kind[actor.kind] = actor
+        if actor.kind == "military" and not actor.id.startswith("org:"):
+            self.last_state_military = actor
 
     def note_mentions(self, mentions: list[ActorMention]) -> None:
         for mention in mentions:
@@ -310,6 +316,8 @@ def _speaker_before(
             return None
         if _MUTE.search(mention.surface):
             return None  # "Russian drones ... told": weapons and strikes say nothing
+        if _DATELINE_AGENCY.match(text, mention.end):
+            return None  # "KYIV, Dec 17 (Reuters) - X said": the agency filed the story, X is the speaker
         actor = tracker.resolve(mention)
         if actor is not None:
             return actor, mention.surface

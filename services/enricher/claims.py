@@ -60,7 +60,7 @@ _DEMONYM_ALTERNATION = "|".join(
     sorted({re.escape(d) for entry in STATES.values() for d in entry.demonyms}, key=len, reverse=True)
 )
 _BY_SIDE = re.compile(
-    rf"^[^.;]{{0,60}}?\b(?P<prep>by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE
+    rf"^[^.;\"“”]{{0,60}}?\b(?P<prep>by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE
 )
 _CLAIMANT_BEFORE = re.compile(
     rf"\b(?P<side>{_SIDE_ALTERNATION})(?:['’]s)?\s+(?:claims?|assertions?|reports?)\s+"
@@ -83,7 +83,8 @@ _MODIFIER_SIDE = re.compile(
 _RETAKE = re.compile(r"\b(?:liberat|recaptur|retook|retaken|retake|reclaim|regain|return)", re.IGNORECASE)
 _SPEAKER_OF = re.compile(
     r"\s+(?:(?:also|later|again|earlier|has|have|had|on\s+\w+|\w+ly)\s+)*(?:said|says|told|reported|reports|"
-    r"claimed|claims|announced|stated|added|wrote|posted|confirmed)\b",
+    r"claimed|claims|announced|stated|added|wrote|posted|confirmed|denied|denies|rejected|rejects|disputed|"
+    r"disputes|dismissed|dismisses)\b",
     re.IGNORECASE,
 )
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)

@@ -649,7 +649,9 @@ CUES: tuple[Cue, ...] = (
         r"campaign|assassinations?|approach|advertising|ads|efforts?|therapy|help|support|aid)\b)|hammered|hammering|"
         r"rained\s+(?:[\w-]+\s+){0,3}?(?:down\s+)?on|air\s*strikes?|air\s+raids?|"
         # "launched four assaults on X" (attempts, counted); "the assault on X" is rather the whole operation
-        r"(?<!counter-)(?<!counter)assaults(?=\s+(?:on|against)\b)|assaulted)\b"
+        r"(?<!counter-)(?<!counter)assaults(?=\s+(?:on|against)\b)|assaulted|"
+        # the General Staff's count: "stopped 47 assault actions of the aggressor near X"
+        r"assault\s+(?:actions|attempts))\b"
         # "attacks on X had been prepared from there": a planned attack is none
         r"(?![^.;,]{0,50}?\b(?:been|being|be|were|was|are|is)\s+(?:\w+ly\s+)?(?:prepared|planned|plotted|readied|"
         r"organi[sz]ed)\b)",
