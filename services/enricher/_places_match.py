@@ -38,6 +38,8 @@ _CITY_AFTER = re.compile(r"\s+(city|town)\b", re.IGNORECASE)
 _CITY_APPOSITIVE = re.compile(
     r",\s+(?:the|a|an|its|[A-Z][a-z]+['’]s)\s+(?:[\w-]+\s+){0,4}?(?:city|capital|town|port|village)\b"
 )
+_CITY_BEFORE_COMMA = re.compile(r"\b(?:city|capital|town|port),\s+$")
+_CITY_DISTRICT_AFTER = re.compile(r"['’]s\s+[A-Z][\w-]+\s+(?:district|neighbou?rhood|microdistrict)\b")
 # "75 miles east of Kharkiv", "40 km from Pokrovsk": distances are measured from a town, not a region
 _DISTANCE_FROM_BEFORE = re.compile(
     r"(?:\bkm|kilomet(?:er|re)s?|miles?)\)?\s+(?:\([^)]{0,30}\)\s+)?(?:(?:north|south|east|west)\w*\s+)?"
@@ -45,7 +47,10 @@ _DISTANCE_FROM_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # a river, sea or lake named after a place is not the place: "the Dnipro River", "Lake Geneva", "Sea of Azov"
-_WATER_AFTER = re.compile(r"\s+(?:River|river|Sea|Lake|Reservoir|reservoir|Canal|Strait|Bay|Lagoon)\b")
+# ... and neither is a pipeline ("the Druzhba pipeline", then "deliveries through Druzhba")
+_WATER_AFTER = re.compile(
+    r"\s+(?:River|river|Sea|Lake|Reservoir|reservoir|Canal|Strait|Bay|Lagoon|(?:oil\s+|gas\s+)?pipeline)\b"
+)
 _WATER_BEFORE = re.compile(r"\b(?:River|Lake|Sea\s+of|Gulf\s+of|Bay\s+of|Strait\s+of)\s+$")
 # "cross the Dnipro", "on the far bank of the Dnipro.": a bare name after "the" where only a river can be crossed
 _CROSSED_BEFORE = re.compile(r"\b(?:cross(?:es|ed|ing)?|across|banks?\s+of|side\s+of)\s+the\s+$")
@@ -226,9 +231,12 @@ def _crossed(gazetteer: Gazetteer, text: str, start: int, end: int, places: list
 
 
 def _named_as_city(text: str, match: Match) -> bool:
-    """ "the city of Kherson", "Kharkiv city", "Kharkiv, Ukraine's second-largest city", a dateline ("KHERSON —")."""
+    """ "the city of Kherson", "Kharkiv city", "Kharkiv, Ukraine's second-largest city", "the regional capital,
+    Bryansk", "Zaporizhzhia's Shevchenkivskyi district", a dateline ("KHERSON —")."""
     return (
         is_dateline(text, match.start, match.end)
+        or _CITY_BEFORE_COMMA.search(text, max(0, match.start - 12), match.start) is not None
+        or _CITY_DISTRICT_AFTER.match(text, match.end) is not None
         or _CITY_OF_BEFORE.search(text, max(0, match.start - 20), match.start) is not None
         or _CITY_AFTER.match(text, match.end) is not None
         or _CITY_APPOSITIVE.match(text, match.end) is not None

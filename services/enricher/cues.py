@@ -169,6 +169,7 @@ TRIGGERS_OF: dict[str, tuple[str, ...]] = {
         "rain",
         "assault",
     ),
+    "struck.launched_at": ("launch", "fire"),
     "struck.hit": (
         "hit",
         "wreck",
@@ -656,6 +657,14 @@ CUES: tuple[Cue, ...] = (
         r"(?![^.;,]{0,50}?\b(?:been|being|be|were|was|are|is)\s+(?:\w+ly\s+)?(?:prepared|planned|plotted|readied|"
         r"organi[sz]ed)\b)",
         "locative",
+    ),
+    _cue(
+        # "launched 412 drones of various types at X", "fired a barrage of rockets at X": the target follows "at"
+        "struck.launched_at",
+        "struck",
+        r"\b(?:launched|launches|fired|fires)\s+(?:[\w,-]+\s+){0,4}?(?:drones|missiles|rockets|bombs|shells|munitions)"
+        r"(?:\s+of\s+various\s+types)?\s+(?:at|on|against)\b",
+        "object",
     ),
     _cue(
         "struck.hit",

@@ -32,6 +32,7 @@ _PLURAL_ANAPHOR = re.compile(
     r"\s+)(?:[\w-]+\s+)?(?:towns|cities|villages|settlements|communities|places|localities)\b(?!\s+(?:of|in|near|around)\b)",
     re.IGNORECASE,
 )
+_OPEN_LIST_END = re.compile(r"\s+(?:and|or)\s+(?:\w+\s+)?(?:other|several|nearby|surrounding|neighbou?ring)\b")
 _COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 _RELATIVE_START = re.compile(r",\s+(?:which|who|where|whose)\b", re.IGNORECASE)
 _CLAUSE_COMMA = re.compile(r",(?!\d)")
@@ -472,9 +473,12 @@ class PlaceLinker:
             for i, m in zip(range(first, last), joins, strict=True)
             if m and (m["last"] or m["conj"] or m["incl"] or m["last2"] or m["desc"])
         ]
-        if not conjunctions:
+        if conjunctions:
+            end = conjunctions[-1] + 1  # the item after the last "and"/"or" closes the list
+        elif last - first >= 2 and _OPEN_LIST_END.match(self.text, named[last].end):
+            end = last  # "A, B, C and other front-line villages": three or more, closed by "and other ..."
+        else:
             return []
-        end = conjunctions[-1] + 1  # the item after the last "and"/"or" closes the list
         if index > end:
             return []
         seen = {ref.place.id}
