@@ -137,6 +137,12 @@ class _Patterns:
             rf"{name},\s+(?P<role>(?:(?:an?|the|its|their)\s+)?(?:[\w.’'\"“”-]+\s+){{0,4}}?(?:{roles})"
             rf"(?:\s+(?:for|of|at|with|to)\s+(?:[\w.’'\"“”-]+\s+){{0,8}}?[\w.’'\"“”-]+?)?)(?=[,.;]|\s+(?:said|says|told|has|had|who|insisted|claimed|stated|wrote))",
         )
+        # 'said Serhii, a major and deputy battalion commander,': a speaker named by first name only (wire copy
+        # protecting soldiers), only right after a reporting verb
+        self.first_name_appositive = re.compile(
+            rf"\b(?:said|says|told|added)\s+(?P<name>[A-Z][a-z]+),\s+(?P<role>(?:an?|the|their|its)\s+"
+            rf"(?:[\w-]+\s+){{0,4}}?(?:{roles})\b(?:\s+(?:[\w-]+\s+){{0,4}}?(?:{roles})\b)?)"
+        )
         # "Ukrainian military spokesman Viktor Trehubov", "Russian President Vladimir Putin",
         # "One blogger, Yuriy Butusov,"
         # anchored on the role word, the words before it are read backwards (fast: see the module _scan)
@@ -282,6 +288,7 @@ _PRONOUN_VERBS = (
 def _register_triggers() -> None:
     roles = _first_words(ROLE_NOUNS)
     TRIGGERS.add("actor.appositive", roles)
+    TRIGGERS.add("actor.first_name_appositive", ["said", "says", "told", "added"])
     TRIGGERS.add("actor.prefixed", roles)
     TRIGGERS.add("actor.named_speaker", ["said", "says", "told", "claim", "wrote", "writes", "added", "insist"])
     TRIGGERS.add("actor.named_speaker", ["stated", "announced", "posted"])

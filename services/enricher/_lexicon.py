@@ -206,6 +206,11 @@ ROLE_NOUNS = (
     "administrator",
     "expert",
     "researcher",
+    "colonel",
+    "major",
+    "captain",
+    "lieutenant",
+    "sergeant",
     "gov.",
     "gen.",
     "lt. gen.",
@@ -308,6 +313,16 @@ MEDIA: dict[str, Known] = {
     "Bloomberg": Known("media:bloomberg", "Bloomberg", "outlet", None),
     "The New York Times": Known("media:nyt", "The New York Times", "outlet", None),
     "Al Jazeera": Known("media:al-jazeera", "Al Jazeera", "outlet", None),
+    # state news agencies speak for their state; monitors and independent outlets for nobody
+    "SANA": Known("media:sana", "SANA", "media", "SY"),
+    "WAFA": Known("media:wafa", "WAFA", "media", "PS"),
+    "BelTA": Known("media:belta", "BelTA", "media", "BY"),
+    "Xinhua": Known("media:xinhua", "Xinhua", "outlet", None),
+    "Anadolu": Known("media:anadolu", "Anadolu Agency", "outlet", None),
+    "Meduza": Known("media:meduza", "Meduza", "outlet", None),
+    "Haaretz": Known("media:haaretz", "Haaretz", "outlet", None),
+    "The Times of Israel": Known("media:times-of-israel", "The Times of Israel", "outlet", None),
+    "DeepState": Known("media:deepstate", "DeepState", "media", "UA"),
 }
 
 ORGANISATIONS: dict[str, Known] = {

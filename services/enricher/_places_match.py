@@ -65,6 +65,8 @@ _UNIT_AFTER = re.compile(
     r"\s+(?:operational[- ](?:strategic|tactical)\s+group|group\s+of\s+(?:troops|forces)|battle[- ]?group|grouping)\b",
     re.IGNORECASE,
 )
+_MONTH_DATE = re.compile(r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
+_DAY_AFTER = re.compile(r"\.?\s*\d")
 _QUALIFIER_GAP = re.compile(r",[ \t]*")
 _IN_REGION_GAP = re.compile(r"\s+in\s+(?:the\s+)?")
 
@@ -195,7 +197,9 @@ def scan(gazetteer: Gazetteer, text: str, memo: Memo | None = None) -> Scan:
                 if f != MatchFlag.DEMONYM and (not short_caps or gazetteer.kinds[r] == COUNTRY)
             ]
             readings[(key_id, short_caps)] = places
-        if places and (_names_water(text, start, end) or _crossed(gazetteer, text, start, end, places)):
+        if places and _MONTH_DATE.fullmatch(surface) and _DAY_AFTER.match(text, end):
+            reach = end  # "on Nov. 27", "Dec 5": a date
+        elif places and (_names_water(text, start, end) or _crossed(gazetteer, text, start, end, places)):
             water.add(padded[start : end + 2])
             reach = end
         elif places and _UNIT_AFTER.match(text, end):

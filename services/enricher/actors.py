@@ -290,6 +290,13 @@ class ActorFinder:
                 side = self._last_institution_side(match.start())  # "X, its spokesman,"
             actor = self._person(name, side=side, role=_role_noun(role))
             self._add(actor, match.start(), match.end("role"), name)
+        for match in self._matches("first_name_appositive", PATTERNS.first_name_appositive):
+            name, role = match.group("name"), match.group("role")
+            side = self.side_of_phrase(role, match.start("role"))
+            if side is None and UNIT_OWNER.search(self._text, match.start("role"), match.end("role") + 40):
+                side = self._nearest_place_country(match.start())  # "a major and deputy battalion commander"
+            actor = self._person(name, side=side, role=_role_noun(role))
+            self._add(actor, match.start("name"), match.end("role"), name)
         for match in self._matches("named_speaker", PATTERNS.named_speaker):
             # "Yevgeny Prigozhin said ...": a person without a role phrase (side unknown), so that later mentions
             # ("Prigozhin's claim", "he") find them
