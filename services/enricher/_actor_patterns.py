@@ -110,6 +110,8 @@ class _Patterns:
         self.state = re.compile(
             rf"{first_characters(state_names)}(?<![\w.])(?P<name>{state_names})(?![\w-])"
             rf"(?!{_APOSTROPHE}s\s+(?:{alternation(ROLE_NOUNS)}))"
+            # "Kyiv Mayor Vitali Klitschko", "Moscow Mayor": a title, not the state
+            r"(?!\s+(?:Mayor|Governor|City|Regional)\b)"
             # "Kharkiv, Ukraine's second-largest city", "Russia's Belgorod region": the state only locates a place
             rf"(?!{_APOSTROPHE}s\s+(?:[\w-]+\s+){{0,3}}?(?:city|town|village|region|oblast|province|capital|port|"
             r"border\s+(?:town|city|village|region)|territory|district|republic)\b)"

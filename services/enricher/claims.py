@@ -87,6 +87,8 @@ _SPEAKER_OF = re.compile(
     r"disputes|dismissed|dismisses)\b",
     re.IGNORECASE,
 )
+_OTHER_EVENT = re.compile(r"\b(?:that|which|who|whose|after|following|when)\b", re.IGNORECASE)
+_COORDINATED = re.compile(r",\s+and\b")
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
@@ -515,8 +517,17 @@ class ClaimExtractor:
         background = BACKGROUND.search(clause_before) or BACKGROUND.search(clause_after[:60])
         if background:
             return f"background: «{background.group(0)}»"
+        cue_start = clause_end - len(clause_after)
         for expression in times:
             if clause_start <= expression.start < clause_end and is_background(expression, self.anchor):
+                if expression.start > cue_start and _OTHER_EVENT.search(self.text, cue_start, expression.start):
+                    continue  # "liberated X after an offensive that began in the autumn": another event's time
+                if (
+                    expression.start < cue_start
+                    and _OTHER_EVENT.search(self.text, clause_start, expression.start)
+                    and _COORDINATED.search(self.text, expression.start, cue_start)
+                ):
+                    continue  # "... after an offensive that began in the autumn, and had also taken X"
                 return f"background: «{expression.text}»"
         return None
 

@@ -644,7 +644,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "struck.attack",
         "struck",
-        r"\b(?:attack(?:ed|s|ing)?|shell(?:ed|s|ing)|bomb(?:ed|s|ing)|bombard(?:ed|s|ing|ment)|pummel+ed|pounded|"
+        r"\b(?:attack(?:ed|s|ing)?|shell(?:ed|s|ing)|bomb(?:ed|s|ing)|bombard(?:ed|s|ing|ment)|pummel+ed|pounded|pounds|"
         # "targeted" the verb, not the adjective ("targeted operations", "targeted sanctions")
         r"pounding|(?:targeted|targeting)(?![\"”']?\s+(?:[\w-]+\s+)?(?:operations?|raids?|killings?|sanctions|measures|"
         r"campaign|assassinations?|approach|advertising|ads|efforts?|therapy|help|support|aid)\b)|hammered|hammering|"

@@ -124,6 +124,10 @@ CLAUSE_BREAK = re.compile(
     r"(?<!invasion)(?<!\bwar)(?<!conflict)(?<!offensive)(?<!\d\d\d\d)(?<!ber)(?<!uary)(?<!March)(?<!April)(?<!May)"
     r"(?<!June)(?<!July)(?<!August)(?<!spring)(?<!summer)(?<!autumn)(?<!winter),\s+when\b|"
     r"\s(?:while|whereas|but|although)\s"
+    # "Ukrainian drones hit refineries as Russia pounds Kyiv": a second side's action is a clause of its own
+    r"|\sas\s(?=(?:russia|ukraine|moscow|kyiv|kiev|israel|hezbollah|hamas|russian|ukrainian|israeli)\b[^,;]{0,30}?"
+    r"\b(?:pounds|pounded|strikes|struck|attacks|attacked|hits|shells|shelled|launches|launched|presses|pressed|"
+    r"advances|advanced|captures|captured|seizes|seized)\b)"
     # "the biggest gain since its forces seized X in May last year": the since-clause has its own time
     r"|\s(?=since\s+(?:[\w’'-]+\s+){1,3}?(?:\w+ed|took|fell|began|won|lost|overran|retook|left|came)\b)"
     # "X, which Russia said it captured in July, Ukrainian soldiers say they are still fighting in": a new

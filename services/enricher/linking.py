@@ -43,8 +43,13 @@ PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$"
 _METONYM_USE = re.compile(
     r"^(?:['’]s\b|,\s+meanwhile|\s+(?:has|have|had|is|was|said|says|and|appears?|appear|continues?|demands?|wants?|"
     r"does|did|do|pressed|presses|launched|launches|sent|sends|deployed|deploys|ordered|orders|stepped\s+up|intensified|"
-    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed))",
+    r"insists?|claims?|claimed|vowed|will|would|must|could|denied|rejected|accused|responded|announced|confirmed|"
+    r"calls|called|condemned|condemns|blamed|blames|warned|warns|threatened|threatens))",
     re.IGNORECASE,
+)
+_STRUCK_OBJECT = re.compile(
+    r"\b(?:pounds|pounded|pounding|strikes|struck|striking|hits|hit|hitting|attacks|attacked|attacking|shells|"
+    r"shelled|shelling|bombs|bombed|bombing|targets|targeted|targeting)\s+(?:the\s+(?:capital|city)\s+)?$"
 )
 _METONYM_WORDS = frozenset(w.lower() for entry in STATES.values() for w in entry.metonyms)
 _WATER = re.compile(r"\s+(?:River|river|Sea|sea|Bay|bay|Lake|lake|Reservoir|reservoir|Canal|canal)\b")
@@ -191,6 +196,8 @@ class PlaceLinker:
         """'Kyiv has yet to confirm', 'Moscow's troops': a capital standing for its government is not a place."""
         if not states.covers(mention.start, mention.end) and mention.surface.lower() not in _METONYM_WORDS:
             return False
+        if _STRUCK_OBJECT.search(self.text, max(0, mention.start - 30), mention.start):
+            return False  # "Russia pounds Kyiv and Odesa": the object of an attack is the city
         return _METONYM_USE.match(self.text[mention.end : mention.end + 40]) is not None
 
     def refs_in(self, start: int, end: int) -> list[PlaceRef]:
