@@ -38,6 +38,13 @@ _CITY_AFTER = re.compile(r"\s+(city|town)\b", re.IGNORECASE)
 _CITY_APPOSITIVE = re.compile(
     r",\s+(?:the|a|an|its|[A-Z][a-z]+['’]s)\s+(?:[\w-]+\s+){0,4}?(?:city|capital|town|port|village)\b"
 )
+_VILLAGE_OF_BEFORE = re.compile(r"\b(?:village|hamlet)\s+of\s+$", re.IGNORECASE)
+_VILLAGE_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:village|hamlet)\b")
+_VILLAGES_AFTER = re.compile(r",\s+(?:two|three|both)\s+(?:[\w-]+\s+){0,2}?(?:villages|hamlets)\b")
+_VILLAGES_LISTED_AFTER = re.compile(
+    r"\s+and\s+[A-Z][\w'’-]+,\s+(?:two|both)\s+(?:[\w-]+\s+){0,2}?(?:villages|hamlets)\b"
+)
+_LISTED_BEFORE = re.compile(r"[A-Z][\w'’-]+\s+and\s+$")
 _CITY_BEFORE_COMMA = re.compile(r"\b(?:city|capital|town|port),\s+$")
 _CITY_DISTRICT_AFTER = re.compile(r"['’]s\s+[A-Z][\w-]+\s+(?:district|neighbou?rhood|microdistrict)\b")
 # "75 miles east of Kharkiv", "40 km from Pokrovsk": distances are measured from a town, not a region
@@ -231,6 +238,20 @@ def _crossed(gazetteer: Gazetteer, text: str, start: int, end: int, places: list
         _CROSSED_BEFORE.search(text, max(0, start - 20), start) is not None
         and _CROSSED_AFTER.match(text, end) is not None
         and all(gazetteer.kinds[record] == POPULATED for record, _ in places)
+    )
+
+
+def called_a_village(text: str, match: Match) -> bool:
+    """ "the village of X", "the border village of X", "X, a village just to the west", "X and Y, two small
+    villages": the text says the place is a village."""
+    return (
+        _VILLAGE_OF_BEFORE.search(text, max(0, match.start - 30), match.start) is not None
+        or _VILLAGE_APPOSITIVE.match(text, match.end) is not None
+        or _VILLAGES_LISTED_AFTER.match(text, match.end) is not None
+        or (
+            _LISTED_BEFORE.search(text, max(0, match.start - 30), match.start) is not None
+            and _VILLAGES_AFTER.match(text, match.end) is not None
+        )
     )
 
 

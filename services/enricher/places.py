@@ -21,10 +21,19 @@ from newsmon.contracts.places import Place, PlaceMention
 from services.enricher._gazetteer_text import key_of
 from services.enricher._lexicon import OPPONENTS
 from services.enricher._places_context import Reading, RoundContext, prior, score
-from services.enricher._places_match import Match, Memo, Scan, read_bare_stems_as_regions, scan
+from services.enricher._places_match import (
+    Match,
+    Memo,
+    Scan,
+    called_a_village,
+    read_bare_stems_as_regions,
+    scan,
+)
 from services.enricher.gazetteer import AREA, COUNTRY, POPULATED, REGION, Gazetteer, MatchFlag
 
 DEFAULT_MIN_CONFIDENCE = 0.5
+VILLAGE_MAX_POPULATION = 20_000
+"""A place the text calls a village has fewer people; a reading above this is a namesake town."""
 MAJOR_CITY_POPULATION = 500_000
 ROUNDS = 2
 MAX_CANDIDATES = 25
@@ -97,6 +106,7 @@ class PlaceFinder:
                 hopeless.discard(group)
             else:
                 hopeless.add(group)
+        self._keep_villages(text, found, hopeless)
         readings = self._disambiguate(found, skip=hopeless)
         kept: list[tuple[Match, Reading, float, str]] = []
         reasons: dict[tuple[tuple[int, int], str | None, tuple[str, ...]], str] = {}
@@ -147,6 +157,27 @@ class PlaceFinder:
             )
             for match, reading, confidence, reason in kept
         ]
+
+    def _keep_villages(self, text: str, found: Scan, hopeless: set[Group]) -> None:
+        """Where the text calls a name a village, only villages are its readings ("the village of Kamianske" is
+        not the city of Kamianske); with none left the village is one the gazetteer lacks ("Kostiantynivka and
+        Vodolahy, two small villages" is not the Donetsk city)."""
+        villages = {match.group for match in found.matches if called_a_village(text, match)}
+        if not villages:
+            return
+        g = self._gazetteer
+        for match in found.matches:
+            if match.group not in villages:
+                continue
+            small = [
+                (record, flag)
+                for record, flag in match.candidates
+                if g.kinds[record] != POPULATED or g.populations[record] <= VILLAGE_MAX_POPULATION
+            ]
+            if not any(g.kinds[record] == POPULATED for record, _ in small):
+                hopeless.add(match.group)
+            else:
+                match.candidates = small
 
     def resolve_name(self, name: str, context: str = "") -> Place | None:
         """The best reading of one name (say, the object of "captured") in the light of ``context``.
