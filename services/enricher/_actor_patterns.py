@@ -160,7 +160,7 @@ class _Patterns:
             r"(?:said|says|told|claimed|claims|wrote|writes|added|insisted|stated|announced|posted)\b"
         )
         self.description = re.compile(
-            r"(?:^|(?<=[.!?—]\s))[Tt]he\s+(?P<role>head|chief|leader|commander|founder)\s+of\s+(?P<org>[^,.;]{3,60}?)"
+            r"\b[Tt]he\s+(?P<role>head|chief|leader|commander|founder)\s+of\s+(?P<org>[^,.;]{3,60}?)"
             r"\s+(?:has\s+|had\s+)?(?:said|says|claimed|claims|announced|told|insisted|wrote)\b",
             re.MULTILINE,
         )

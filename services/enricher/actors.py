@@ -344,7 +344,10 @@ class ActorFinder:
             found = match
         if found is None:
             return None, None
-        return self.side_of_phrase(found.group("org"), found.start("org")), found.group("role").lower()
+        side = self.side_of_phrase(found.group("org"), found.start("org"))
+        if side is None and set(found.group("org").lower().split()) & LOCAL_WORDS:
+            side = self._nearest_place_country(found.start())  # "the head of the regional military administration"
+        return side, found.group("role").lower()
 
     def _last_military_side(self, position: int) -> str | None:
         """The side of the armed forces named last before ``position`` ("Israeli jets ... the army's spokesman")."""

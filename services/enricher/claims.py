@@ -88,6 +88,10 @@ _SPEAKER_OF = re.compile(
     re.IGNORECASE,
 )
 _OTHER_EVENT = re.compile(r"\b(?:that|which|who|whose|after|following|when)\b", re.IGNORECASE)
+_CLOSED_SUBORDINATE = re.compile(
+    r"\b(?:where|when|after|since|because|while|although|though|once)\b[^,;.]*,", re.IGNORECASE
+)
+_OUR_AFTER = re.compile(r"\w*\s+(?:\w+\s+)?our\b", re.IGNORECASE)
 _COORDINATED = re.compile(r",\s+and\b")
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
@@ -549,7 +553,14 @@ class ClaimExtractor:
         if colon != -1:
             clause_start = colon + 1
         own = _OWN_FORCES.search(self.text[max(clause_start, position - 45) : position])
-        mentions = [m for m in self.actors.in_span(clause_start, position) if m.pronoun is None]
+        # "Further east, where Russian troops crossed into the region, the council ordered the evacuation": the
+        # subject of a subordinate clause closed before the cue does not do it
+        closed = [m.span() for m in _CLOSED_SUBORDINATE.finditer(self.text, clause_start, position)]
+        mentions = [
+            m
+            for m in self.actors.in_span(clause_start, position)
+            if m.pronoun is None and not any(a <= m.start < b for a, b in closed)
+        ]
         for mention in reversed(mentions):
             actor = self.actors.actors.get(mention.actor_id)
             if actor is None or actor.side is None or actor.kind not in _AGENT_KINDS:
@@ -566,6 +577,8 @@ class ClaimExtractor:
                 continue
             return actor.side, f"subject «{mention.surface}»"
         if own:
+            if _OUR_AFTER.match(self.text, position) and own.group(0).split()[0].lower() in ("they", "it"):
+                return "~", f"«{own.group(0).strip()}» attack «our»: the speaker's enemy"
             return "", f"«{own.group(0).strip()}» refers to the speaker"
         return None
 
@@ -645,6 +658,9 @@ class ClaimExtractor:
             side, reason = agent
             if side == "":
                 side = attribution.side or ""
+                reason += f" ({attribution.name})"
+            elif side == "~":  # the speaker's enemy
+                side = OPPONENTS.get(attribution.side or "", "")
                 reason += f" ({attribution.name})"
             if side:
                 if predicate in ("encircled", "not_encircled"):

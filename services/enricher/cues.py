@@ -290,7 +290,8 @@ CUES: tuple[Cue, ...] = (
         "not_captured.our_control",
         "not_captured",
         r"\b(?:is|are|was|were|remains?|remained|stays?|stayed)\s+(?:still\s+|firmly\s+|fully\s+|completely\s+)?"
-        r"(?:under|in)\s+our\s+(?:full\s+|complete\s+)?(?:control|hands)\b",
+        r"(?:(?:under|in)\s+our\s+(?:full\s+|complete\s+)?(?:control|hands)|under\s+(?:the\s+)?(?:full\s+|complete\s+|"
+        r"total\s+)?control\s+of\s+our\s+(?:forces|troops|army|units|defenders))\b",
         "subject",
     ),
     _cue(
@@ -397,7 +398,7 @@ CUES: tuple[Cue, ...] = (
         rf"under\s+(?:the\s+)?control\s+of\s+(?:the\s+)?(?={_SIDE_WORD}\b)"
         rf"|under\s+(?:(?:their|its|the|full|complete|total)\s+)*"
         rf"|in\s+(?:the\s+)?(?={_SIDE_WORD}(?:['’]s)?\s+hands\b))"
-        rf"(?:{_SIDE}(?:['’]s)?\s+)?(?:control|hands|forces|troops|army)\b",
+        rf"(?:{_SIDE}(?:['’]s)?\s+)?(?:control|hands|forces|troops|army)\b(?!\s+of\s+our\b)",
         "subject",
         passive=True,
     ),

@@ -32,6 +32,7 @@ _PLURAL_ANAPHOR = re.compile(
     r"\s+)(?:[\w-]+\s+)?(?:towns|cities|villages|settlements|communities|places|localities)\b(?!\s+(?:of|in|near|around)\b)",
     re.IGNORECASE,
 )
+_UNKNOWN_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+,\s+$")
 _OPEN_LIST_END = re.compile(r"\s+(?:and|or)\s+(?:\w+\s+)?(?:other|several|nearby|surrounding|neighbou?ring)\b")
 _COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 _RELATIVE_START = re.compile(r",\s+(?:which|who|where|whose)\b", re.IGNORECASE)
@@ -210,6 +211,10 @@ class PlaceLinker:
     def _refs_in(self, start: int, end: int) -> list[PlaceRef]:
         refs = [r for r in self.places if r.start >= start and r.end <= end]
         for match in _ANAPHOR.finditer(self.text, start, end):
+            if _UNKNOWN_NAME_BEFORE.search(self.text, max(0, match.start() - 40), match.start()) and not any(
+                r.end <= match.start() <= r.end + 3 for r in refs
+            ):
+                continue  # "Ryzhivka, the Ukrainian village across the border": it describes a name we do not know
             antecedent = self.latest_town(match.start(), noun=_noun_of(match.group(0)))
             if antecedent is not None and not any(r.start <= match.start() < r.end for r in refs):
                 refs.append(
