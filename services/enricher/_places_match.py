@@ -97,6 +97,7 @@ class Match:
     echo_name: str | None = None  # the same name elsewhere in the article is part of a person's name ("Amy Jackson")
     forced_reason: str | None = None  # why a bare stem was read as its region ("Donetsk and Luhansk regions")
     qualifiers: list[int] = field(default_factory=list)  # readings of "Missouri" in "Independence, Missouri"
+    located: bool = False  # the qualifier follows "in": "Uspenovka in the Zaporozhye Region" (no list)
 
     @property
     def plausible(self) -> bool:
@@ -580,6 +581,7 @@ def _link_qualifiers(gazetteer: Gazetteer, text: str, matches: list[Match]) -> N
         if _QUALIFIER_GAP.fullmatch(gap):
             current.qualifiers = [record for record, flag in following.candidates if flag <= MatchFlag.REGION_FORM]
         elif _IN_REGION_GAP.fullmatch(gap):
+            current.located = True
             current.qualifiers = [
                 record
                 for record, flag in following.candidates

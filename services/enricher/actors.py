@@ -480,9 +480,15 @@ class ActorFinder:
             if entry.kind == "ministry" and entry.side is None:
                 # a bare "MoD": the ministry of the side named last (a ministry, else armed forces) before it; in a
                 # headline, where nothing comes before, the ministry the text names first after it
-                side = self._last_side_before(match.start(), ("ministry", "military")) or self._first_side_after(
-                    match.end(), ("ministry",)
-                )
+                in_heading = "\n" not in self._text[: match.start()] and "\n" in self._text[match.end() :]
+                if in_heading:  # "Russian forces liberate X, keep Kiev's troops bottled up – MoD": the lead names it
+                    side = self._first_side_after(match.end(), ("ministry",)) or self._last_side_before(
+                        match.start(), ("ministry", "military")
+                    )
+                else:
+                    side = self._last_side_before(match.start(), ("ministry", "military")) or self._first_side_after(
+                        match.end(), ("ministry",)
+                    )
                 if side is not None:
                     organisation = self._state_actor(side, kind="ministry", suffix="mod", role="defence ministry")
             self._add(organisation, match.start(), match.end(), match.group(0))

@@ -100,6 +100,7 @@ _COORDINATION = re.compile(
     r"(?:(?:town|city|village|settlement|hamlet)\s+of\s+)?)$",
     re.IGNORECASE,
 )
+_UNKNOWN_SETTLEMENT = re.compile(r"\b(?:settlements?|villages?|towns?|city|hamlet)\s+of\s+[A-Z][\w'’-]+")
 _BLOCK_OBJECT = re.compile(r"\b(?:in|near|outside|around|across|at|inside|part|parts)\b", re.IGNORECASE)
 _REFERENCE_POINT = re.compile(
     # "attacked east of Kurakhove near A", "the camp south of the city", "a village 10 km west of X": X only says
@@ -333,6 +334,8 @@ class PlaceLinker:
                 return replace(ref, via=PARTIAL if ref.via == "named" else f"{ref.via}, {PARTIAL}")
             if cue.predicate in ("captured", "advancing_toward", "not_captured") and _BLOCK_OBJECT.search(between):
                 return None
+            if _UNKNOWN_SETTLEMENT.search(between):
+                return None  # "liberated the settlement of Pleshcheyevka of the DPR": the object is a name we lack
             return ref
 
         def subject_ref() -> PlaceRef | None:
