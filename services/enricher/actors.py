@@ -324,7 +324,8 @@ class ActorFinder:
             if side is None and (
                 PATTERNS.army_owner.search(self._text, max(0, role_start - 30), role_start) or ARMY_ROLE.match(role)
             ):
-                side = self._last_military_side(role_start)  # "the army's spokesman, X"
+                # "the army's spokesman, X": the armed forces named last, else the state named last
+                side = self._last_military_side(role_start) or self._last_state_in_text(role_start)
             if side is None and (
                 OWNER_PRONOUN.match(role) or OWNER_PRONOUN_BEFORE.search(self._text, max(0, role_start - 7), role_start)
             ):
@@ -356,6 +357,15 @@ class ActorFinder:
             what = (match.group("what") or "").lower()
             if what and not match.group("other") and "ministry" not in what and "chief" not in what:
                 found = _code_of(match.group("country"), match.group("demonym") or match.group("demonym2"))
+        return found
+
+    def _last_state_in_text(self, position: int) -> str | None:
+        """The state named last in the 1,500 characters before ``position`` (read off the text: the people pass
+        runs before the state mentions are collected)."""
+        found = None
+        for match in PATTERNS.state.finditer(self._text, max(0, position - 1500), position):
+            surface = match.group("name").lower()
+            found = PATTERNS.country_side.get(surface) or PATTERNS.metonym_side.get(surface) or found
         return found
 
     def _last_institution_side(self, position: int) -> str | None:
@@ -629,8 +639,8 @@ class ActorFinder:
 
     def _home_army(self, text: str) -> None:
         """ "army says its troops still hold the town", "The army denied it" before any state's armed forces are
-        named: the armed forces of the country the story is in (after one is named, "the army" refers back to it,
-        see ``_pronouns``)."""
+        named: the armed forces of the state the story last named, else of the country it is in (after armed forces
+        are named, "the army" refers back to them, see ``_pronouns``)."""
         for match in PATTERNS.bare_army.finditer(text):
             before = text[max(0, match.start() - 25) : match.start()].rstrip()
             if before and before[-1] not in '.;:,!?—–-"“”':
@@ -639,7 +649,8 @@ class ActorFinder:
                 m.start < match.start() and m.actor_id.endswith(".military") for m in self.index.mentions if m.actor_id
             ):
                 continue
-            code = self._nearest_place_country(match.start())
+            # the state the story last named ("Israel ordered … The military said"), else where it happens
+            code = self._last_side_before(match.start(), ("state",)) or self._nearest_place_country(match.start())
             if code is None or code not in STATES:
                 continue
             actor = self._state_actor(code, kind="military", suffix="military")

@@ -92,6 +92,7 @@ _CLOSED_SUBORDINATE = re.compile(
     r"\b(?:where|when|after|since|because|while|although|though|once)\b[^,;.]*,", re.IGNORECASE
 )
 _OUR_AFTER = re.compile(r"\w*\s+(?:\w+\s+)?our\b", re.IGNORECASE)
+_ADDRESSING_VERBS = frozenset({"told", "tells", "telling", "urged", "urges", "urging", "warned", "warns", "asked"})
 _COORDINATED = re.compile(r",\s+and\b")
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
@@ -611,6 +612,13 @@ class ClaimExtractor:
         if claimant is not None and predicate in ("captured", "encircled", "advancing_toward", "struck"):
             # "rejects Russian claim to have captured X": the claim's owner did it, whoever rejects it
             return _SIDE_WORDS[claimant.group("side").lower()], f"owner of «{claimant.group(0).strip()}»"
+        if (
+            cue.name == "evacuating.told_to_leave"
+            and attribution.side
+            and match.group(0).split()[0].lower() in _ADDRESSING_VERBS
+        ):
+            # "Adraee, the army's spokesman, told residents of X to head west": the speaker gives the order
+            return attribution.side, f"the speaker {attribution.name} gave the order"
         if cue.name == "not_captured.our_control" and attribution.side:
             return attribution.side, f"«our»: the side of {attribution.name}"
         if explicit:

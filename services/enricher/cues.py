@@ -695,8 +695,10 @@ CUES: tuple[Cue, ...] = (
         # "ordered families with children to leave X", "urged residents of X to get out"; passive: "told to leave"
         r"\b(?:(?:ordered|orders?|told|tells?|telling|urged|urges?|urging|warned|warns?|warning|called\s+on|calls\s+on|"
         r"calling\s+on|asked|asks|asking|advised|advises|advising|instructed|instructs)\s+(?:[\w’'-]+\s+){0,5}?"
-        r"(?:residents|families|civilians|people|population|inhabitants|citizens|children|locals|everyone)\b"
-        r"(?=[^.;]{0,80}?\bto\s+(?:leave|flee|evacuate|get\s+out|move\s+out|relocate|depart)\b)"
+        r"(?:residents|families|civilians|people|population|inhabitants|citizens|children|locals|everyone|"
+        r"palestinians|gazans|lebanese|israelis|ukrainians|russians|syrians|sudanese)\b"
+        r"(?=[^.;]{0,80}?\bto\s+(?:leave|flee|evacuate|get\s+out|move\s+out|relocate|depart|"
+        r"(?:head|move|go)\s+(?:north|south|east|west)\w*)\b)"
         r"|(?:ordered|told|urged|warned|asked|advised|instructed)\s+to\s+(?:leave|flee|evacuate|get\s+out|move\s+out|"
         r"relocate|depart)\b)",
         "locative",
