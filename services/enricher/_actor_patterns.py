@@ -216,12 +216,12 @@ class _Patterns:
             re.I,
         )
         self.bare_army = re.compile(
-            r"(?<![\w’'-])(?:[Tt]he\s+)?(?:[Aa]rmy|[Mm]ilitary)\b(?=\s+(?:also\s+)?(?:says|said|denied|denies|"
+            r"(?<![\w’'-])(?:[Tt]he\s+)?(?:[Aa]rmy|[Mm]ilitary|[Jj]unta)\b(?=\s+(?:also\s+)?(?:says|said|denied|denies|"
             r"claims|claimed|insists|insisted|reported|reports|stated|added|confirmed|acknowledged)\b)"
         )
         self.pronoun = re.compile(
             r"\b(?P<p>[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[Tt]he\s+(?:ministry|grouping|blogger|spokesman|spokesperson|general\s+staff|"
-            r"president|kremlin\s+spokesman|official|army|military))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
+            r"president|kremlin\s+spokesman|official|army|military|junta))\b(?=\s*(?:,\s*\w+\s*,\s*)?\s*"
             r"(?:also\s+|then\s+|later\s+|further\s+|on\s+\w+\s+)?(?:said|says|told|added|claimed|stated|wrote|went\s+on|"
             r"insisted|noted|warned|reported|announced|asserted|described|argued|dismissed|denied|questioned|praised|"
             r"recently|urged|ordered|called|accused|confirmed|acknowledged|admitted|explained|stressed|declared|"

@@ -356,6 +356,14 @@ ORGANISATIONS: dict[str, Known] = {
     "Rapid Support Forces": Known("org:rsf", "Rapid Support Forces", "military", "RSF"),
     "RSF": Known("org:rsf", "Rapid Support Forces", "military", "RSF"),
     "M23": Known("org:m23", "M23", "military", "M23"),
+    # Myanmar's ethnic armed organisations fight the junta (MM) and have sides of their own (several at once:
+    # outside the one-to-one OPPONENTS table)
+    "Ta'ang National Liberation Army": Known("org:tnla", "Ta'ang National Liberation Army", "military", "TNLA"),
+    "TNLA": Known("org:tnla", "Ta'ang National Liberation Army", "military", "TNLA"),
+    "Myanmar National Democratic Alliance Army": Known("org:mndaa", "MNDAA", "military", "MNDAA"),
+    "MNDAA": Known("org:mndaa", "MNDAA", "military", "MNDAA"),
+    "Arakan Army": Known("org:arakan-army", "Arakan Army", "military", "AA"),
+    "Kachin Independence Army": Known("org:kia", "Kachin Independence Army", "military", "KIA"),
     # a defence ministry named without its state: the side named last (see actors.py, "MoD")
     "Defense Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),
     "Defence Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),

@@ -234,8 +234,18 @@ class SpeakerTracker:
         if mention.pronoun is None:
             return self._actors.actors.get(mention.actor_id)
         word = mention.surface.lower()
-        if ("army" in word or "military" in word) and self.last_state_military is not None:
-            return self.last_state_military  # "the army": a state's, not an armed group's ("the RSF ... the army")
+        if "army" in word or "military" in word or "junta" in word:
+            # "the army": a state's, not an armed group's ("the RSF ... the army"); the one that spoke last, else
+            # the one named last ("Myanmar's military has regained X, the junta said")
+            if self.last_state_military is not None:
+                return self.last_state_military
+            named = [
+                m.actor_id
+                for m in self._actors.mentions
+                if m.pronoun is None and m.end <= mention.start and m.actor_id.endswith(".military")
+            ]
+            if named:
+                return self._actors.actors.get(named[-1])
         for kind in ("ministry", "grouping", "general staff", "military", "army"):
             if kind in word:
                 wanted = {"general staff": "military", "army": "military"}.get(kind, kind)
@@ -487,7 +497,11 @@ def speech_events(sentence: Sentence, text: str, actors: ActorIndex, tracker: Sp
             continue
         actor, surface = found
         after = body[match.end() :]
-        speaker_start = max((m.start for m in mentions if m.end <= base + match.start()), default=base)
+        # where the speaker's mention starts: the last before the verb, not one inside a relative clause closed
+        # before it ("The TNLA, which captured X in Myanmar's Shan State, said ...")
+        relative = _RELATIVE_BEFORE.search(text, max(base, base + match.start() - 200), base + match.start())
+        limit = relative.start() if relative is not None else base + match.start()
+        speaker_start = max((m.start for m in mentions if m.end <= limit), default=base)
         lead = body[: speaker_start - base]
         if _SUBORDINATE_SPEAKER.search(lead):
             # "X bombed Y after the army's spokesman warned residents to leave": the speaker's words are in its own

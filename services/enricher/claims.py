@@ -68,7 +68,8 @@ _CLAIMANT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _OWN_FORCES = re.compile(
-    r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers))?"
+    r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers|fighters|men|"
+    r"servicemen|personnel|brigades|defenders))?"
     r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
     re.IGNORECASE,
 )
@@ -89,10 +90,11 @@ _SPEAKER_OF = re.compile(
 )
 _OTHER_EVENT = re.compile(r"\b(?:that|which|who|whose|after|following|when)\b", re.IGNORECASE)
 _CLOSED_SUBORDINATE = re.compile(
-    r"\b(?:where|when|after|since|because|while|although|though|once)\b[^,;.]*,", re.IGNORECASE
+    r"\b(?:where|when|after|since|because|while|although|though|once|which|who)\b[^,;.]*,", re.IGNORECASE
 )
 _OUR_AFTER = re.compile(r"\w*\s+(?:\w+\s+)?our\b", re.IGNORECASE)
 _ADDRESSING_VERBS = frozenset({"told", "tells", "telling", "urged", "urges", "urging", "warned", "warns", "asked"})
+_RELATIVE_OPEN = re.compile(r",\s+(?:which|who)\b", re.IGNORECASE)
 _COORDINATED = re.compile(r",\s+and\b")
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
 _PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
@@ -533,6 +535,12 @@ class ClaimExtractor:
                     and _COORDINATED.search(self.text, expression.start, cue_start)
                 ):
                     continue  # "... after an offensive that began in the autumn, and had also taken X"
+                if (
+                    expression.start < cue_start
+                    and _RELATIVE_OPEN.search(self.text, clause_start, expression.start)
+                    and "," in self.text[expression.end : cue_start]
+                ):
+                    continue  # "The TNLA, which captured X in August 2024, said its fighters had withdrawn"
                 return f"background: «{expression.text}»"
         return None
 
