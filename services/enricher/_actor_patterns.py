@@ -251,6 +251,19 @@ LOCAL_WORDS = frozenset({"local", "regional", "city", "district", "municipal", "
 """Modifiers of a local office ("the regional military administration"): its side is that of the nearest place."""
 EVENT_NOUNS = frozenset({"strikes", "airstrikes", "air strikes", "attacks", "shelling", "bombardment"})
 """Force nouns that name what forces do: the mention is their owner alone ("Russian" in "Russian attacks")."""
+ORGANISATION_WORDS = frozenset(
+    {
+        "press", "agency", "watch", "council", "union", "committee", "group", "service", "office", "party", "army",
+        "guard", "police", "corps", "brigade", "battalion", "company", "university", "bank", "fund", "court",
+        "parliament", "assembly", "conference", "security", "nations", "international", "foundation", "center",
+        "centre", "post", "journal", "telegraph", "guardian", "independent", "kremlin", "pentagon",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+        "april", "may", "june", "july", "august", "september", "october", "november", "december", "meanwhile",
+        "separately", "earlier", "later", "also", "but", "and", "when", "while", "however", "yet", "still", "then",
+    }
+)  # fmt: skip
+"""Words of institutions, outlets and sentence openings, never of a person's name ("Associated Press said",
+"On Monday Ivan Petrov said")."""
 
 PATTERNS = _Patterns()
 ARMY_ROLE = re.compile(

@@ -364,7 +364,7 @@ ORGANISATIONS: dict[str, Known] = {
     "MNDAA": Known("org:mndaa", "MNDAA", "military", "MNDAA"),
     "Arakan Army": Known("org:arakan-army", "Arakan Army", "military", "AA"),
     "Kachin Independence Army": Known("org:kia", "Kachin Independence Army", "military", "KIA"),
-    # a defence ministry named without its state: the side named last (see actors.py, "MoD")
+    # a defence ministry named without its state: the side named last (see _actor_institutions.py, "MoD")
     "Defense Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),
     "Defence Ministry": Known("org:mod", "Ministry of Defence", "ministry", None),
     "Ministry of Defense": Known("org:mod", "Ministry of Defence", "ministry", None),
