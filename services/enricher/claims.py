@@ -21,8 +21,10 @@ from datetime import datetime
 
 from newsmon.contracts import Attribution, Place, PlaceMention, Predicate
 from newsmon.contracts.claims import Modality
-from services.enricher._lexicon import OPPONENTS, STATES
-from services.enricher._scan import TRIGGERS, caseless_finditer, caseless_lowered, first_characters, normalise
+from services.enricher._claim_actor import SIDE_WORDS, infer_actor, own_side_attacked
+from services.enricher._claim_blocks import blocking_reason
+from services.enricher._lexicon import OPPONENTS
+from services.enricher._scan import TRIGGERS, caseless_finditer, caseless_lowered, normalise
 from services.enricher.actors import ActorIndex
 from services.enricher.attribution import (
     UNATTRIBUTED,
@@ -33,71 +35,12 @@ from services.enricher.attribution import (
     speech_events,
 )
 from services.enricher.cues import CUES, NUMBER, UNIT, Cue
-from services.enricher.filters import (
-    ABLE_TO,
-    BACKGROUND,
-    CLAUSE_BREAK,
-    CLAUSE_BREAK_LOWER,
-    HEDGE,
-    INFINITIVE_CUE,
-    NEGATED_AFTER,
-    NEGATION,
-    NON_CONFIRMATION,
-)
+from services.enricher.filters import CLAUSE_BREAK, CLAUSE_BREAK_LOWER, NEGATION
 from services.enricher.linking import PARTIAL, PASSIVE_ADVERBS, PlaceLinker, PlaceRef
 from services.enricher.sentences import Sentence
-from services.enricher.timeexpr import TimeExpression, find_times, is_background
+from services.enricher.timeexpr import TimeExpression, find_times
 from services.enricher.verdicts import apply_disclaimers, apply_rejections
 
-_BE = "is|are|was|were|been|being"
-
-_SIDE_WORDS: dict[str, str] = {}
-for _code, _entry in STATES.items():
-    for _word in (*_entry.names, *_entry.demonyms, *_entry.metonyms):
-        _SIDE_WORDS[_word.lower()] = _code
-_SIDE_ALTERNATION = "|".join(sorted(map(re.escape, _SIDE_WORDS), key=len, reverse=True))
-_DEMONYM_ALTERNATION = "|".join(
-    sorted({re.escape(d) for entry in STATES.values() for d in entry.demonyms}, key=len, reverse=True)
-)
-_BY_SIDE = re.compile(
-    rf"^[^.;\"“”]{{0,60}}?\b(?P<prep>by|from|of)\s+(?:the\s+)?(?P<side>{_SIDE_ALTERNATION})\b", re.IGNORECASE
-)
-_CLAIMANT_BEFORE = re.compile(
-    rf"\b(?P<side>{_SIDE_ALTERNATION})(?:['’]s)?\s+(?:claims?|assertions?|reports?)\s+"
-    r"(?:to\s+have|(?:that\s+)?(?:it|they|its\s+(?:forces|troops))\s+(?:had|has|have))\s+(?:\w+ly\s+)?$",
-    re.IGNORECASE,
-)
-_OWN_FORCES = re.compile(
-    r"\b(?:its|their|our|it|they|we)\b(?:\s+(?:own\s+)?(?:forces|troops|army|military|units|soldiers|fighters|men|"
-    r"servicemen|personnel|brigades|defenders))?"
-    r"(?:\s+(?:have|has|had|were|was|are|is))?(?:\s+\w+ly)?(?:\s+also)?\s*[\"“]?\s*$",
-    re.IGNORECASE,
-)
-_MODIFIER_SIDE = re.compile(
-    # "Israeli strikes", "Russian drone attacks", "Israeli jets had bombed", "Russian aviation and artillery also
-    # struck": the side word opening the noun phrase right before the cue
-    rf"(?<![\w-])(?:(?P<side>{_DEMONYM_ALTERNATION})|(?P<owner>{_SIDE_ALTERNATION})['’]s)\s+"
-    r"(?:(?!(?:of|on|in|at|near|against|the|a|an|that|said|says|say|reported|by|to|from|with|for|was|were|is|are|been|"
-    r"being|who|which)\b)[a-z][\w-]*\s+){0,4}$",
-    re.IGNORECASE,
-)
-_RETAKE = re.compile(r"\b(?:liberat|recaptur|retook|retaken|retake|reclaim|regain|return)", re.IGNORECASE)
-_SPEAKER_OF = re.compile(
-    r"\s+(?:(?:also|later|again|earlier|has|have|had|on\s+\w+|\w+ly)\s+)*(?:said|says|told|reported|reports|"
-    r"claimed|claims|announced|stated|added|wrote|posted|confirmed|denied|denies|rejected|rejects|disputed|"
-    r"disputes|dismissed|dismisses)\b",
-    re.IGNORECASE,
-)
-_OTHER_EVENT = re.compile(r"\b(?:that|which|who|whose|after|following|when)\b", re.IGNORECASE)
-_CLOSED_SUBORDINATE = re.compile(
-    r"\b(?:where|when|after|since|because|while|although|though|once|which|who)\b[^,;.]*,", re.IGNORECASE
-)
-_OUR_AFTER = re.compile(r"\w*\s+(?:\w+\s+)?our\b", re.IGNORECASE)
-_ADDRESSING_VERBS = frozenset({"told", "tells", "telling", "urged", "urges", "urging", "warned", "warns", "asked"})
-_RELATIVE_OPEN = re.compile(r",\s+(?:which|who)\b", re.IGNORECASE)
-_COORDINATED = re.compile(r",\s+and\b")
-_SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|we|our)\b", re.IGNORECASE)
-_PASSIVE = re.compile(rf"\b{first_characters(_BE)}(?:{_BE})\s+{PASSIVE_ADVERBS}$", re.IGNORECASE)
 _MODAL_AFTER = re.compile(r"^[^.;]{0,40}?\b(?:would|could|will|might|may|can)\b", re.IGNORECASE)
 _PLANNED_AFTER = re.compile(
     # "attacks on X had been prepared", "strikes on X were being planned": what was planned has not happened
@@ -116,29 +59,13 @@ _DEFINITE_ATTACKS = re.compile(
     rf"{PASSIVE_ADVERBS}(?:repelled|repulsed|beaten\s+back|fought\s+off|thwarted|stopped|halted)\b)",
     re.IGNORECASE,
 )
-_COUNTER = re.compile(
-    # "repelled four counterattacks by Ukrainian assault groups near X": the attackers came from the place's side
-    r"^\s+(?:[\w-]+\s+){0,3}?counter-?(?:attacks?|offensives?|assaults?|strikes?)\b",
-    re.IGNORECASE,
-)
-_ATTACKER_SIDE = re.compile(rf"^\s+(?:[\w-]+\s+){{0,2}}?(?P<side>{_DEMONYM_ALTERNATION})\b", re.IGNORECASE)
 _FINITE_NEGATION = re.compile(
     # "have not withdrawn", "had not been pushed out of", "never retreated": a fact; not "ordered not to withdraw"
     r"(?:\b(?:has|have|had|did|do|does|was|were|is|are|been)\s*(?:not|n['’]t)|\bnever)\b(?!\s+to\b)",
     re.IGNORECASE,
 )
 _REGION_AFTER = re.compile(r",?\s+in\s+(?:the\s+)?$")
-_REPELLED_BEFORE = re.compile(
-    r"\b(?:repel\w*|repulsed|fought\s+off|thwarted|beat\s+back|fended\s+off)\s+(?:[\w,-]+\s+){0,4}$", re.IGNORECASE
-)
 _DISTANCE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b", re.IGNORECASE)
-_AGENT_KINDS = frozenset({"state", "military", "grouping", "ministry", "organisation"})
-_DESIRE_EXEMPT = re.compile(
-    # evacuations are ordered and urged (events); planned, prepared and rumoured ones are not
-    r"\b(?:could|might|may|would|will|if|unless|whether|plans?\s+to|planning\s+to|prepar(?:e|es|ed|ing)\s+to|"
-    r"rumou?rs?|talk\s+of)\b",
-    re.IGNORECASE,
-)
 _WORDS_TO_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -329,8 +256,17 @@ class ClaimExtractor:
         rule = cue.name
         trace: dict[str, str] = {"cue": f"{cue.name} «{cue_text}»"}
 
-        reason = self._blocked(
-            cue, before, text[clause_start:start], text[start:clause_end], sentence, clause_start, clause_end, times
+        reason = blocking_reason(
+            text,
+            self.anchor,
+            cue,
+            before,
+            text[clause_start:start],
+            text[start:clause_end],
+            sentence,
+            clause_start,
+            clause_end,
+            times,
         )
         if reason:
             self._drop(sentence, cue, cue_text, reason)
@@ -421,13 +357,13 @@ class ClaimExtractor:
         if ref.start >= end and _PLANNED_AFTER.search(text[ref.end : clause_end]):
             self._drop(sentence, cue, cue_text, "planned or prepared, not done")
             return
-        if cue.name == "not_captured.repelled" and predicate == "not_captured" and self._own_side_attacked(end, ref):
+        if cue.name == "not_captured.repelled" and predicate == "not_captured" and own_side_attacked(text, end, ref):
             self._drop(sentence, cue, cue_text, "counterattacks by the place's own side: the repeller does not hold it")
             return
         trace["place"] = f"{ref.place.name} ({ref.place.id}) from «{ref.surface}», {how}"
 
         side = match.groupdict().get("side")
-        explicit = _SIDE_WORDS.get(side.lower()) if side else None
+        explicit = SIDE_WORDS.get(side.lower()) if side else None
         if predicate == "captured" and NEGATION.search(cue_text):
             # "it is not under Russian control": the negation inside the cue; the holder is the other side
             if explicit and explicit == ref.place.country_code:
@@ -448,7 +384,9 @@ class ClaimExtractor:
             f"{attribution.name} via «{event.verb}» ({event.scope})" if event else "unattributed (outlet)"
         )
 
-        actor, actor_reason = self._actor(cue, predicate, match, start, end, clause_start, ref, explicit, attribution)
+        actor, actor_reason = infer_actor(
+            text, self.actors, cue, predicate, match, start, end, clause_start, ref, explicit, attribution
+        )
         if cue.name == "captured.under_control" and predicate == "captured" and actor == ref.place.country_code:
             # "X is under the control of the Ukrainian Defense Forces" (X Ukrainian): held, not taken
             predicate, rule = "not_captured", f"{cue.name}+own-side"
@@ -485,228 +423,6 @@ class ClaimExtractor:
                 trace={**trace, "speaker": f"{echo.speaker.name} via «echoed by»"},
             )
             self.drafts.append(extra)
-
-    def _blocked(
-        self,
-        cue: Cue,
-        before: str,
-        clause_before: str,
-        clause_after: str,
-        sentence: Sentence,
-        clause_start: int,
-        clause_end: int,
-        times: list[TimeExpression],
-    ) -> str | None:
-        # words between the last comma and the cue: an appositive ("Kurakhove, crucial for further advances toward
-        # Pokrovsk, was captured") does not hedge the verb after it
-        window = " ".join(before.rsplit(",", 1)[-1].split()[-6:])
-        hedge = HEDGE.search(window)
-        if cue.predicate == "evacuating":
-            hedge = _DESIRE_EXEMPT.search(window)
-        if hedge:
-            return f"hedge: «{hedge.group(0)}»"
-        negated = NEGATED_AFTER.match(clause_after)
-        if negated:
-            return f"negated after the cue: «{negated.group(0).strip()}»"
-        around = window + " " + clause_after[:25]
-        infinitive = INFINITIVE_CUE.search(around)
-        if (
-            infinitive
-            and cue.predicate != "evacuating"
-            and infinitive.start() >= len(window) - 20
-            # "continue to hold X": the verb before the infinitive may be inside the cue itself
-            and not ABLE_TO.search(around[: infinitive.start()])
-        ):
-            return f"infinitive (intention, not event): «{infinitive.group(0)}»"
-        unconfirmed = NON_CONFIRMATION.search(self.text[sentence.start : clause_start + len(clause_before)])
-        if unconfirmed:
-            return f"not confirmed: «{unconfirmed.group(0)}»"
-        background = BACKGROUND.search(clause_before) or BACKGROUND.search(clause_after[:60])
-        if background:
-            return f"background: «{background.group(0)}»"
-        cue_start = clause_end - len(clause_after)
-        for expression in times:
-            if clause_start <= expression.start < clause_end and is_background(expression, self.anchor):
-                if expression.start > cue_start and _OTHER_EVENT.search(self.text, cue_start, expression.start):
-                    continue  # "liberated X after an offensive that began in the autumn": another event's time
-                if (
-                    expression.start < cue_start
-                    and _OTHER_EVENT.search(self.text, clause_start, expression.start)
-                    and _COORDINATED.search(self.text, expression.start, cue_start)
-                ):
-                    continue  # "... after an offensive that began in the autumn, and had also taken X"
-                if (
-                    expression.start < cue_start
-                    and _RELATIVE_OPEN.search(self.text, clause_start, expression.start)
-                    and "," in self.text[expression.end : cue_start]
-                ):
-                    continue  # "The TNLA, which captured X in August 2024, said its fighters had withdrawn"
-                return f"background: «{expression.text}»"
-        return None
-
-    # -- actor -------------------------------------------------------------------------------------------------
-    def _own_side_attacked(self, end: int, ref: PlaceRef) -> bool:
-        """'repelled four counterattacks by Ukrainian assault groups near X' (X Ukrainian): the repelled attackers are
-        the place's own side, so the repelling side does not hold it."""
-        after = self.text[end : end + 80]
-        if _COUNTER.match(after):
-            return True
-        side = _BY_SIDE.match(after) or _ATTACKER_SIDE.match(after)
-        if side is None:
-            return False
-        return _SIDE_WORDS.get(side.group("side").lower()) == ref.place.country_code
-
-    def _agent_before(self, clause_start: int, position: int) -> tuple[str, str] | None:
-        # "Ukraine war live: drones hit Sumy": a heading before a colon is no subject
-        colon = self.text.rfind(": ", clause_start, position)
-        if colon != -1:
-            clause_start = colon + 1
-        own = _OWN_FORCES.search(self.text[max(clause_start, position - 45) : position])
-        # "Further east, where Russian troops crossed into the region, the council ordered the evacuation": the
-        # subject of a subordinate clause closed before the cue does not do it
-        closed = [m.span() for m in _CLOSED_SUBORDINATE.finditer(self.text, clause_start, position)]
-        mentions = [
-            m
-            for m in self.actors.in_span(clause_start, position)
-            if m.pronoun is None and not any(a <= m.start < b for a, b in closed)
-        ]
-        for mention in reversed(mentions):
-            actor = self.actors.actors.get(mention.actor_id)
-            if actor is None or actor.side is None or actor.kind not in _AGENT_KINDS:
-                continue
-            possessive = own is not None and own.group(0).split()[0].lower() in ("its", "their")
-            if own and own.start() + max(clause_start, position - 45) > mention.end and not possessive:
-                # "it"/"they"/"our" after a named side is the speaker; "its"/"their" is the nearest side named
-                # before it ("Kyiv said Moscow had moved its troops", "concerns with Israel about its strikes")
-                break
-            speaks = _SPEAKER_OF.match(self.text, mention.end, position)
-            if speaks and not _SELF_REFERENCE.search(self.text, speaks.end(), position):
-                # "Israeli police said a rocket hit X": the speaker reports the strike, it does not strike (but
-                # "the ministry said it had pulled its troops out of X": it did)
-                continue
-            return actor.side, f"subject «{mention.surface}»"
-        if own:
-            if _OUR_AFTER.match(self.text, position) and own.group(0).split()[0].lower() in ("they", "it"):
-                return "~", f"«{own.group(0).strip()}» attack «our»: the speaker's enemy"
-            return "", f"«{own.group(0).strip()}» refers to the speaker"
-        return None
-
-    def _actor(
-        self,
-        cue: Cue,
-        predicate: Predicate,
-        match: re.Match[str],
-        start: int,
-        end: int,
-        clause_start: int,
-        ref: PlaceRef,
-        explicit: str | None,
-        attribution: Attribution,
-    ) -> tuple[str | None, str]:
-        if predicate == "contested":
-            return None, "contested: control is not settled (convention: no actor)"
-        if predicate == "not_captured" and cue.predicate == "withdrawn":
-            # "Ukrainian units were not pushed out of X": the subject still holds it (never the pusher after "by")
-            held = self._agent_before(clause_start, start)
-            if held is not None and held[0]:
-                return held[0], f"{held[1]} did not leave it"
-            return ref.place.country_code, f"not named; inferred: {ref.place.country_code}, the side holding the place"
-        country = ref.place.country_code
-        # the side holding a place by default is its own country, belligerent table or not (the army of Sudan
-        # holds El Fasher); only the opponent needs the table
-        holder_default = country
-        taker_default = OPPONENTS.get(country or "")
-        claimant = _CLAIMANT_BEFORE.search(self.text, max(clause_start, start - 60), start)
-        if claimant is not None and predicate in ("captured", "encircled", "advancing_toward", "struck"):
-            # "rejects Russian claim to have captured X": the claim's owner did it, whoever rejects it
-            return _SIDE_WORDS[claimant.group("side").lower()], f"owner of «{claimant.group(0).strip()}»"
-        if (
-            cue.name == "evacuating.told_to_leave"
-            and attribution.side
-            and match.group(0).split()[0].lower() in _ADDRESSING_VERBS
-        ):
-            # "Adraee, the army's spokesman, told residents of X to head west": the speaker gives the order
-            return attribution.side, f"the speaker {attribution.name} gave the order"
-        if cue.name == "not_captured.our_control" and attribution.side:
-            return attribution.side, f"«our»: the side of {attribution.name}"
-        if explicit:
-            if predicate == "encircled":
-                return explicit, f"named in the cue «{match.group(0)}»"
-            return explicit, f"named in the cue «{match.group(0)}»"
-        by_side = (
-            _BY_SIDE.match(self.text[end : end + 80])
-            if (cue.passive or cue.nominal or cue.predicate == "struck")
-            else None
-        )
-        if (
-            by_side
-            and predicate != "encircled"
-            and (cue.passive or cue.nominal or by_side.group("prep").lower() != "of")
-        ):
-            # after an active verb "of <side>" is in its object ("struck concentrations of Ukrainian troops")
-            return _SIDE_WORDS[by_side.group("side").lower()], f"agent «{by_side.group(0).strip()}»"
-        modifier = None
-        if (
-            predicate in ("captured", "struck", "advancing_toward", "withdrawn")
-            and cue.orientation != "antecedent"
-            and not _PASSIVE.search(self.text[clause_start:start])
-        ):
-            window = max(clause_start, start - 60)
-            repelled = _REPELLED_BEFORE.search(self.text, window, start) if predicate == "struck" else None
-            # "Ukrainian forces repelled Russian attacks": the attacker is the side word after the repel verb
-            modifier = _MODIFIER_SIDE.search(self.text, repelled.start() if repelled else window, start)
-        word = (modifier.group("side") or modifier.group("owner")) if modifier is not None else ""
-        if modifier is not None and word[:1].isupper():
-            # the side word of the noun phrase right before the cue is nearer than any other subject
-            side = _SIDE_WORDS[word.lower()]
-            if cue.name == "captured.lost_control":
-                return OPPONENTS.get(
-                    side, taker_default
-                ), f"«{modifier.group(0).strip()}» lost it: its opponent took it"
-            return side, f"side word «{modifier.group(0).strip()}» before the cue"
-        passive_subject = predicate == "withdrawn" and not cue.nominal  # "troops were pushed out of X": they left
-        # "Kharkiv, Ukraine's second city, was again shelled": the subject of a passive is the target, not the agent
-        first = match.group(0).split()[0].lower() if match.group(0).split() else ""
-        participle = first.endswith("ed") or first in {"struck", "hit", "taken", "overrun", "shot", "beaten"}
-        passive = cue.passive or (participle and _PASSIVE.search(self.text[clause_start:start]) is not None)
-        agent = None if (passive or cue.nominal) and not passive_subject else self._agent_before(clause_start, start)
-        if agent is not None:
-            side, reason = agent
-            if side == "":
-                side = attribution.side or ""
-                reason += f" ({attribution.name})"
-            elif side == "~":  # the speaker's enemy
-                side = OPPONENTS.get(attribution.side or "", "")
-                reason += f" ({attribution.name})"
-            if side:
-                if predicate in ("encircled", "not_encircled"):
-                    return self._encircled_side(side, start, clause_start, reason)
-                if predicate == "not_captured" and (cue.name.endswith("negated") or cue.name.endswith("did_not_take")):
-                    return OPPONENTS.get(side, holder_default), f"{reason} did not take it; the holder is its opponent"
-                if predicate == "struck" and _REPELLED_BEFORE.search(self.text[clause_start:start]):
-                    # "its forces repelled 12 attacks near X": the attacks were the opponent's
-                    return OPPONENTS.get(side, taker_default), f"{reason} repelled them: the opponent's attacks"
-                if cue.name == "not_captured.repelled" and _PASSIVE.search(self.text[clause_start:start]):
-                    return OPPONENTS.get(side, holder_default), f"{reason} was repelled; the holder is its opponent"
-                return side, reason
-        if predicate == "captured" and _RETAKE.search(match.group(0)):
-            # "liberated", "recaptured": the speaker's own side retakes (Russia liberating a town in Russia too);
-            # unattributed, the place goes back to its own country
-            if attribution.side:
-                return attribution.side, f"not named; a retaking told by {attribution.name}: their side"
-            if holder_default:
-                return holder_default, f"not named; a retaking: the place returns to {country}"
-        if predicate in ("captured", "advancing_toward", "struck"):
-            return taker_default, f"not named; inferred: the opponent of {country} (where the place is)"
-        if predicate in ("encircled", "not_encircled") and ref.place.kind == "region":
-            return taker_default, f"not named; inferred: forces of the opponent of {country} inside the region"
-        return holder_default, f"not named; inferred: {country}, the side holding the place"
-
-    def _encircled_side(self, side: str, start: int, clause_start: int, reason: str) -> tuple[str | None, str]:
-        before = self.text[clause_start:start]
-        if re.search(r"\b(?:have|has|had)\s+(?:\w+ly\s+)?$|\b(?:encircle|surround)\w*\s*$", before, re.IGNORECASE):
-            return OPPONENTS.get(side), f"{reason} is encircling; the encircled side is its opponent"
-        return side, f"{reason}: the forces said to be (not) encircled"
 
     # -- article level ----------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """What keeps a cue from becoming a claim: hedges, negation, history, intentions, and the clause breaks that bound
 them; and the formulas of not confirmed, not verified and rejected claims (used by ``verdicts``).
 
-Each is a general English pattern searched in the cue's clause (see ``claims.ClaimExtractor._blocked``).
+Each is a general English pattern searched in the cue's clause (see ``_claim_blocks.blocking_reason``).
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ _GUARD = re.compile(r"\(\?=(?:\[[^\]]*\]|\\d)(?:\|\$)?\)")
 
 
 def _guarded_patterns() -> list[re.Pattern[str]]:
-    from services.enricher import attribution, claims, cues, facts, filters, linking, timeexpr
+    from services.enricher import _claim_actor, attribution, cues, facts, filters, linking, timeexpr
     from services.enricher._actor_patterns import PATTERNS, SURNAME
 
     patterns = [timeexpr._PATTERN, timeexpr._PATTERN_LOWER, filters.HEDGE, filters.NEGATION, filters.NON_CONFIRMATION]
@@ -181,7 +181,7 @@ def _guarded_patterns() -> list[re.Pattern[str]]:
     patterns += [cue.pattern for cue in guarded_cues]
     patterns += [cue.lower_pattern for cue in guarded_cues if cue.lower_pattern is not None]
     patterns += [filters.CLAUSE_BREAK, attribution.SPEECH_VERB, attribution._lower["SPEECH_VERB"]]
-    patterns += [attribution._PASSIVE_BEFORE, claims._PASSIVE, linking.PASSIVE, linking._ANAPHOR, SURNAME]
+    patterns += [attribution._PASSIVE_BEFORE, _claim_actor._PASSIVE, linking.PASSIVE, linking._ANAPHOR, SURNAME]
     patterns += [PATTERNS.grouping, PATTERNS.known_grouping, PATTERNS.state, PATTERNS.generic]
     patterns += [PATTERNS.generic_lead, PATTERNS.prefixed]
     patterns += [facts._DISTANCE, facts._AREA, facts._PEOPLE]
