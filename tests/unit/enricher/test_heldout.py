@@ -21,21 +21,21 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SETS = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 MIN_PLACE_ACCURACY = {
     "heldout": 0.92,
-    "heldout2": 0.89,
-    "heldout3": 0.90,
-    "heldout4": 0.84,
-    "heldout5": 0.82,
-    "heldout6": 0.80,
-    "heldout7": 0.72,
+    "heldout2": 0.90,
+    "heldout3": 0.92,
+    "heldout4": 0.89,
+    "heldout5": 0.89,
+    "heldout6": 0.83,
+    "heldout7": 0.73,
 }
 MIN_CLAIMS_F1 = {
-    "heldout": 0.85,
-    "heldout2": 0.78,
-    "heldout3": 0.83,
-    "heldout4": 0.56,
-    "heldout5": 0.5,
-    "heldout6": 0.3,
-    "heldout7": 0.33,
+    "heldout": 0.87,
+    "heldout2": 0.83,
+    "heldout3": 0.84,
+    "heldout4": 0.70,
+    "heldout5": 0.65,
+    "heldout6": 0.52,
+    "heldout7": 0.48,
 }
 
 
