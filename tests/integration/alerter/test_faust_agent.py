@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from newsmon.bench.processes import describe_groups
 from newsmon.contracts import AlertEvent, DeadLetter
 from newsmon.kafka import consumer, producer
 from services.alerter.app import ensure_topics, free_port
@@ -73,6 +74,19 @@ async def produce(settings: AlerterSettings, records: list[tuple[str, bytes]]) -
     async with producer(settings.kafka) as client:
         for key, value in records:
             await client.send_and_wait(settings.kafka.topic("claims.by-place"), value, key=key.encode())
+
+
+async def group_settles(settings: AlerterSettings, *, members: int, seconds: float = 120.0) -> None:
+    """Wait until the alerter's consumer group is stable with ``members`` workers."""
+    group = f"{settings.kafka.topic_prefix}{settings.alerter.app_id}"
+    deadline = asyncio.get_running_loop().time() + seconds
+    states: dict[str, tuple[str, int]] = {}
+    while asyncio.get_running_loop().time() < deadline:
+        states = await describe_groups(settings.kafka, [group])
+        if states.get(group) == ("Stable", members):
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"group {group} not stable with {members} members after {seconds:.0f} s: {states}")
 
 
 async def read_topic(settings: AlerterSettings, topic: str, *, until: int, quiet: float = 5.0) -> list[bytes]:
@@ -164,9 +178,12 @@ async def test_a_second_worker_takes_over_the_places_of_a_stopped_one(
     with worker(settings, tmp_path / "a.log") as first:
         opened = await read_topic(settings, "alerts", until=1, quiet=1)
         with worker(other, tmp_path / "b.log"):
-            await asyncio.sleep(8)  # B joins the group: the partitions are shared out between A and B
+            # B joins the group: the partitions are shared out between A and B (A stops only once both are in, so
+            # the takeover is a rebalance of a settled group, not one in the middle of B's first join)
+            await group_settles(settings, members=2)
             first.send_signal(signal.SIGTERM)
             await asyncio.to_thread(first.wait, 60)  # A leaves: B now owns every place and restores A's state
+            await group_settles(settings, members=1)
             await produce(settings, [(place, RU_AGAIN.to_json_bytes())])
             events = [AlertEvent.model_validate_json(v) for v in await read_topic(settings, "alerts", until=2)]
     assert len(opened) == 1
