@@ -106,6 +106,7 @@ class PlaceFinder:
                 hopeless.discard(group)
             else:
                 hopeless.add(group)
+        self._refuse_contradicted_locations(found, hopeless)
         self._keep_villages(text, found, hopeless)
         readings = self._disambiguate(found, skip=hopeless)
         kept: list[tuple[Match, Reading, float, str]] = []
@@ -158,22 +159,27 @@ class PlaceFinder:
             for match, reading, confidence, reason in kept
         ]
 
-    def _keep_villages(self, text: str, found: Scan, hopeless: set[Group]) -> None:
-        """Where the text calls a name a village, only villages are its readings ("the village of Kamianske" is
-        not the city of Kamianske); with none left the village is one the gazetteer lacks ("Kostiantynivka and
-        Vodolahy, two small villages" is not the Donetsk city)."""
+    def _refuse_contradicted_locations(self, found: Scan, hopeless: set[Group]) -> None:
+        """ "Pleshcheyevka in the Donetsk People's Republic" where no reading lies in that region: a place the
+        gazetteer lacks (the namesake elsewhere is not it)."""
         g = self._gazetteer
         for match in found.matches:
-            # "Pleshcheyevka in the Donetsk People's Republic" where no reading lies in that region: a place the
-            # gazetteer lacks (the namesake elsewhere is not it)
-            containers = [q for q in match.qualifiers if match.located and g.kinds[q] in (REGION, COUNTRY, AREA)]
+            if not match.located:
+                continue
+            containers = [q for q in match.qualifiers if g.kinds[q] in (REGION, COUNTRY, AREA)]
             if containers and not any(
                 record == q or g.contains(q, record) for record, _ in match.candidates for q in containers
             ):
                 hopeless.add(match.group)
+
+    def _keep_villages(self, text: str, found: Scan, hopeless: set[Group]) -> None:
+        """Where the text calls a name a village, only villages are its readings ("the village of Kamianske" is
+        not the city of Kamianske); with none left the village is one the gazetteer lacks ("Kostiantynivka and
+        Vodolahy, two small villages" is not the Donetsk city)."""
         villages = {match.group for match in found.matches if called_a_village(text, match)}
         if not villages:
             return
+        g = self._gazetteer
         for match in found.matches:
             if match.group not in villages:
                 continue
