@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.enricher._gazetteer_build import city_districts, press_spellings
 from services.enricher._gazetteer_text import key_of, normalise, skeleton
 from services.enricher.gazetteer import (
     AREA,
@@ -197,3 +198,50 @@ def test_cache_key_follows_the_versions(tmp_path: Path) -> None:
     name = cache_path(tmp_path).name
     assert name.startswith("gazetteer-gnc3.0.2-b")
     assert cache_path(None).parent == Path.home() / ".cache" / "newsmon" / "gazetteer"
+
+
+@pytest.mark.parametrize(
+    ("form", "spellings"),
+    [
+        ("Dobropol'ye", {"Dobropolye"}),
+        ("Vasil'evka", {"Vasilyevka"}),
+        ("Ternovatoe", {"Ternovatoye"}),
+        ("Belozjorskoe", {"Belozerskoye"}),
+        ("Velikij Burluk", {"Velikiy Burluk", "Veliky Burluk"}),
+        ("Grajvoron", {"Grayvoron", "Graivoron"}),
+        ("Pokrovsk", set()),
+    ],
+)
+def test_press_spellings_of_scholarly_romanisations(form: str, spellings: set[str]) -> None:
+    assert press_spellings(form) == spellings
+
+
+def test_press_spellings_are_found_but_never_outrank_a_real_name(gazetteer: Gazetteer) -> None:
+    assert {gazetteer.ids[r] for r, _ in gazetteer.candidates(gazetteer.key_id("Dobropolye"))} >= {"709900"}
+    readings = dict(gazetteer.candidates(gazetteer.key_id("Krasny Liman")))
+    lyman = gazetteer.ids.index("704204")
+    assert readings[lyman] == MatchFlag.ALTERNATE  # its own former name, not a derived form of the village's
+
+
+def _city(geonameid: int, name: str, lat: float, lon: float, population: int, *alternates: str) -> dict[str, object]:
+    return {
+        "geonameid": geonameid,
+        "name": name,
+        "latitude": lat,
+        "longitude": lon,
+        "population": population,
+        "alternatenames": list(alternates),
+    }
+
+
+def test_city_districts_are_the_districts_next_to_a_bigger_city() -> None:
+    cities = {
+        "1": _city(1, "Sumy", 50.92, 34.80, 256_000),
+        "2": _city(2, "Zarichnyi", 50.90, 34.81, 150_000, "Zarichnyi District", "Zarichnyi rayon"),
+        # the same kind of name far from any bigger place, and a village: towns of their own
+        "3": _city(3, "Kovpakivskyi", 45.0, 60.0, 140_000, "Kovpakivskyi District"),
+        "4": _city(4, "Tinwald", 50.91, 34.79, 4_000, "Tinwald District"),
+        "5": _city(5, "Shostka", 51.86, 33.48, 74_000, "Shostka Raion Centre"),
+    }
+
+    assert city_districts(cities) == {2}
