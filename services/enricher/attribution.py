@@ -244,11 +244,10 @@ class SpeakerTracker:
                 for m in self._actors.mentions
                 if m.pronoun is None and m.end <= mention.start and m.actor_id.endswith(".military")
             ]
-            if named:
-                return self._actors.actors.get(named[-1])
-        for kind in ("ministry", "grouping", "general staff", "military", "army"):
+            return self._actors.actors.get(named[-1]) if named else None
+        for kind in ("ministry", "grouping", "general staff"):
             if kind in word:
-                wanted = {"general staff": "military", "army": "military"}.get(kind, kind)
+                wanted = {"general staff": "military"}.get(kind, kind)
                 return self.last_by_kind.get(wanted) or self.last_organisation
         if mention.pronoun == "person":
             return self.last_person
